@@ -1,0 +1,304 @@
+#include "engine/executor.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <iomanip>
+#include <ostream>
+#include <stdexcept>
+
+#include "engine/gemm.hpp"
+#include "engine/parallel.hpp"
+
+namespace aeg {
+
+template <class T>
+struct Executor<T>::Impl {
+  explicit Impl(int threads) : par(threads) {}
+  Parallel par;
+  std::vector<T> arena, aux;
+  std::vector<Tensor<T>> own;              // inputs and constants, by slot
+  std::vector<T*> value, grad;             // by node id; nullptr where none
+  std::vector<OpCtx<T>> ctx;               // by node id (op nodes only)
+  std::vector<double> fwd_s, bwd_s;        // by node id, when profiling
+  std::int64_t aux_elems = 0;
+};
+
+template <class T>
+Executor<T>::Executor(const Plan& plan, ParamStore<T>& params, ExecOptions options)
+    : plan_(plan), opt_(options), rng_(options.seed), impl_(std::make_unique<Impl>(options.threads)) {
+  gemm_single_threaded_blas();
+  const Graph& g = plan.graph();
+  const std::size_t n = static_cast<std::size_t>(g.size());
+  Impl& m = *impl_;
+  m.arena.assign(static_cast<std::size_t>(plan.arena_elems()), T(0));
+  m.value.assign(n, nullptr);
+  m.grad.assign(n, nullptr);
+  m.ctx.resize(n);
+  m.fwd_s.assign(n, 0);
+  m.bwd_s.assign(n, 0);
+  m.own.reserve(n);
+
+  std::vector<std::int64_t> aux_off(n, -1);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!plan.live(static_cast<int>(i))) continue;
+    const Node& nd = g.node(static_cast<int>(i));
+    switch (nd.kind) {
+      case NodeKind::Input:
+        m.own.emplace_back(nd.shape);
+        m.value[i] = m.own.back().ptr();
+        break;
+      case NodeKind::Constant:
+        m.own.emplace_back(nd.shape);
+        std::copy(nd.constant->begin(), nd.constant->end(), m.own.back().data.begin());
+        m.value[i] = m.own.back().ptr();
+        break;
+      case NodeKind::Param: {
+        if (!params.contains(nd.name))
+          throw std::invalid_argument("executor: parameter '" + nd.name +
+                                      "' is not in the parameter store (call init_from first)");
+        auto& e = params.at(nd.name);
+        if (e.value.shape != nd.shape)
+          throw std::invalid_argument("executor: parameter '" + nd.name + "' has shape " +
+                                      to_string(e.value.shape) + " in the store but the graph expects " +
+                                      to_string(nd.shape));
+        m.value[i] = e.value.ptr();
+        if (plan.needs_grad(static_cast<int>(i))) m.grad[i] = e.grad.ptr();
+        break;
+      }
+      case NodeKind::Op: {
+        std::vector<Shape> ins;
+        for (int in : nd.inputs) ins.push_back(g.node(in).shape);
+        const std::int64_t a = nd.op->aux_size(ins, nd.shape);
+        if (a > 0) {
+          aux_off[i] = m.aux_elems;
+          m.aux_elems += a;
+        }
+        break;
+      }
+    }
+    if (plan.value_offset(static_cast<int>(i)) >= 0) m.value[i] = m.arena.data() + plan.value_offset(static_cast<int>(i));
+    if (plan.grad_offset(static_cast<int>(i)) >= 0) m.grad[i] = m.arena.data() + plan.grad_offset(static_cast<int>(i));
+  }
+  m.aux.assign(static_cast<std::size_t>(m.aux_elems), T(0));
+
+  for (int id : plan.forward_order()) {
+    const Node& nd = g.node(id);
+    OpCtx<T>& c = m.ctx[static_cast<std::size_t>(id)];
+    for (int in : nd.inputs) {
+      c.in.push_back(m.value[static_cast<std::size_t>(in)]);
+      c.in_shape.push_back(&g.node(in).shape);
+      c.gin.push_back(m.grad[static_cast<std::size_t>(in)]);
+    }
+    c.out = m.value[static_cast<std::size_t>(id)];
+    c.out_shape = &nd.shape;
+    c.gout = m.grad[static_cast<std::size_t>(id)];
+    if (aux_off[static_cast<std::size_t>(id)] >= 0) c.aux = m.aux.data() + aux_off[static_cast<std::size_t>(id)];
+    c.par = &m.par;
+    c.rng = &rng_;
+    c.training = plan.training();
+  }
+}
+
+template <class T>
+Executor<T>::~Executor() = default;
+
+template <class T>
+int Executor<T>::threads() const {
+  return impl_->par.threads();
+}
+
+namespace {
+
+const Node& checked_input(const Plan& p, Var v) {
+  if (v.g != &p.graph() || v.id < 0 || v.id >= p.graph().size())
+    throw std::invalid_argument("executor: a Var from another graph");
+  const Node& nd = p.graph().node(v.id);
+  if (nd.kind != NodeKind::Input)
+    throw std::invalid_argument("executor: '" + p.graph().label(v.id) + "' is not an input");
+  if (!p.live(v.id))
+    throw std::invalid_argument("executor: input '" + p.graph().label(v.id) +
+                                "' is not used by this plan's outputs");
+  return nd;
+}
+
+template <class T>
+void print_values(std::ostream& os, const T* p, std::int64_t n) {
+  os << "[";
+  const std::int64_t shown = std::min<std::int64_t>(n, 6);
+  for (std::int64_t i = 0; i < shown; ++i) os << (i ? ", " : "") << std::setprecision(6) << p[i];
+  if (n > shown) os << ", ... (" << n << " values)";
+  os << "]";
+}
+
+}  // namespace
+
+template <class T>
+void Executor<T>::set_input(Var v, const Tensor<T>& value) {
+  const Node& nd = checked_input(plan_, v);
+  if (value.shape != nd.shape)
+    throw std::invalid_argument("input '" + plan_.graph().label(v.id) + "' expects shape " +
+                                to_string(nd.shape) + ", got " + to_string(value.shape));
+  std::copy(value.data.begin(), value.data.end(), impl_->value[static_cast<std::size_t>(v.id)]);
+}
+
+template <class T>
+T* Executor<T>::input_data(Var v) {
+  checked_input(plan_, v);
+  return impl_->value[static_cast<std::size_t>(v.id)];
+}
+
+template <class T>
+void Executor<T>::forward() {
+  const Graph& g = plan_.graph();
+  Impl& m = *impl_;
+  for (int id : plan_.forward_order()) {
+    const Node& nd = g.node(id);
+    const auto& c = m.ctx[static_cast<std::size_t>(id)];
+    if (opt_.profile) {
+      const auto t0 = std::chrono::steady_clock::now();
+      nd.op->forward(c);
+      m.fwd_s[static_cast<std::size_t>(id)] +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    } else {
+      nd.op->forward(c);
+    }
+    if (opt_.trace) {
+      *opt_.trace << "forward  " << g.label(id) << " = " << nd.op->name() << "(";
+      for (std::size_t k = 0; k < nd.inputs.size(); ++k) *opt_.trace << (k ? ", " : "") << g.label(nd.inputs[k]);
+      *opt_.trace << ") " << to_string(nd.shape) << " ";
+      print_values(*opt_.trace, c.out, numel(nd.shape));
+      *opt_.trace << "\n";
+    }
+  }
+}
+
+template <class T>
+void Executor<T>::backward() {
+  std::vector<Tensor<T>> seeds;
+  for (int o : plan_.outputs()) seeds.emplace_back(plan_.graph().node(o).shape, T(1));
+  backward(seeds);
+}
+
+template <class T>
+void Executor<T>::backward(const std::vector<Tensor<T>>& seeds) {
+  if (!plan_.grads()) throw std::logic_error("backward() on a plan compiled without gradients");
+  const Graph& g = plan_.graph();
+  Impl& m = *impl_;
+  if (seeds.size() != plan_.outputs().size())
+    throw std::invalid_argument("backward: " + std::to_string(plan_.outputs().size()) +
+                                " outputs but " + std::to_string(seeds.size()) + " seeds");
+  auto zero = [&](std::size_t step) {
+    for (int id : plan_.zero_before(step)) {
+      T* gp = m.grad[static_cast<std::size_t>(id)];
+      std::fill(gp, gp + numel(g.node(id).shape), T(0));
+    }
+  };
+  zero(0);
+  for (std::size_t k = 0; k < seeds.size(); ++k) {
+    const int o = plan_.outputs()[k];
+    T* gp = m.grad[static_cast<std::size_t>(o)];
+    if (seeds[k].shape != g.node(o).shape)
+      throw std::invalid_argument("backward: seed for '" + g.label(o) + "' has shape " +
+                                  to_string(seeds[k].shape) + ", expected " + to_string(g.node(o).shape));
+    if (!gp) continue;  // an output that depends on nothing trainable
+    const Node& nd = g.node(o);
+    if (nd.kind == NodeKind::Param) continue;
+    for (std::int64_t i = 0; i < seeds[k].size(); ++i) gp[i] += seeds[k][i];
+  }
+  const auto& order = plan_.backward_order();
+  for (std::size_t j = 0; j < order.size(); ++j) {
+    zero(j + 1);
+    const int id = order[j];
+    const Node& nd = g.node(id);
+    const auto& c = m.ctx[static_cast<std::size_t>(id)];
+    if (opt_.profile) {
+      const auto t0 = std::chrono::steady_clock::now();
+      nd.op->backward(c);
+      m.bwd_s[static_cast<std::size_t>(id)] +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    } else {
+      nd.op->backward(c);
+    }
+    if (opt_.trace) {
+      *opt_.trace << "backward " << g.label(id) << " (" << nd.op->name() << "): grad in ";
+      print_values(*opt_.trace, c.gout, numel(nd.shape));
+      *opt_.trace << "\n";
+      for (std::size_t k = 0; k < nd.inputs.size(); ++k) {
+        if (!c.gin[k]) continue;
+        *opt_.trace << "         -> d/d" << g.label(nd.inputs[k]) << " ";
+        print_values(*opt_.trace, static_cast<const T*>(c.gin[k]), numel(g.node(nd.inputs[k]).shape));
+        *opt_.trace << "\n";
+      }
+    }
+  }
+}
+
+template <class T>
+const T* Executor<T>::value_data(Var v) const {
+  if (v.g != &plan_.graph() || v.id < 0 || v.id >= plan_.graph().size() || !plan_.live(v.id))
+    throw std::invalid_argument("executor: value of a node this plan does not run");
+  const Node& nd = plan_.graph().node(v.id);
+  const bool kept = nd.kind != NodeKind::Op || !plan_.reuse_memory() ||
+                    std::find(plan_.outputs().begin(), plan_.outputs().end(), v.id) != plan_.outputs().end();
+  if (!kept)
+    throw std::invalid_argument("executor: the value of '" + plan_.graph().label(v.id) +
+                                "' is not kept by this plan (request it as an output, or compile "
+                                "with reuse_memory = false)");
+  return impl_->value[static_cast<std::size_t>(v.id)];
+}
+
+template <class T>
+Tensor<T> Executor<T>::value(Var v) const {
+  const T* p = value_data(v);
+  const Shape& s = plan_.graph().node(v.id).shape;
+  return Tensor<T>(s, std::vector<T>(p, p + numel(s)));
+}
+
+template <class T>
+T Executor<T>::scalar(Var v) const {
+  if (numel(plan_.graph().node(v.id).shape) != 1)
+    throw std::invalid_argument("executor: '" + plan_.graph().label(v.id) + "' is not a scalar");
+  return value_data(v)[0];
+}
+
+template <class T>
+Tensor<T> Executor<T>::grad(Var v) const {
+  if (v.g != &plan_.graph() || v.id < 0 || v.id >= plan_.graph().size())
+    throw std::invalid_argument("executor: a Var from another graph");
+  const Node& nd = plan_.graph().node(v.id);
+  if (!plan_.needs_grad(v.id))
+    throw std::invalid_argument("executor: no gradient is planned for '" + plan_.graph().label(v.id) + "'");
+  const bool kept = nd.kind != NodeKind::Op || !plan_.reuse_memory();
+  if (!kept)
+    throw std::invalid_argument("executor: the gradient of '" + plan_.graph().label(v.id) +
+                                "' is not kept (compile with reuse_memory = false)");
+  const T* p = impl_->grad[static_cast<std::size_t>(v.id)];
+  if (!p) return Tensor<T>(nd.shape);  // nothing flows into it
+  return Tensor<T>(nd.shape, std::vector<T>(p, p + numel(nd.shape)));
+}
+
+template <class T>
+std::int64_t Executor<T>::planned_bytes() const {
+  return (plan_.arena_elems() + impl_->aux_elems) * static_cast<std::int64_t>(sizeof(T));
+}
+
+template <class T>
+std::int64_t Executor<T>::naive_bytes() const {
+  return (plan_.naive_elems() + impl_->aux_elems) * static_cast<std::int64_t>(sizeof(T));
+}
+
+template <class T>
+std::vector<OpTime> Executor<T>::op_times() const {
+  std::vector<OpTime> r;
+  const Graph& g = plan_.graph();
+  for (int id : plan_.forward_order())
+    r.push_back({g.label(id), std::string(g.node(id).op->name()), impl_->fwd_s[static_cast<std::size_t>(id)],
+                 impl_->bwd_s[static_cast<std::size_t>(id)]});
+  return r;
+}
+
+template class Executor<float>;
+template class Executor<double>;
+
+}  // namespace aeg

@@ -1,0 +1,73 @@
+// Runs a Plan: allocates every buffer once, then forward() / backward() for
+// every batch with no further allocation. T is float for training and double
+// for gradient checks.
+#pragma once
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/op.hpp"
+#include "engine/param_store.hpp"
+#include "engine/plan.hpp"
+#include "engine/rng.hpp"
+
+namespace aeg {
+
+struct ExecOptions {
+  int threads = 1;
+  std::uint64_t seed = 0;        // for the random ops' generator
+  bool profile = false;          // time every op (see op_times())
+  std::ostream* trace = nullptr; // print every forward and backward step with values
+};
+
+struct OpTime {
+  std::string label, op;
+  double forward_s = 0, backward_s = 0;
+};
+
+template <class T>
+class Executor {
+ public:
+  // Parameters are used in place from `params` (never copied); they must all
+  // exist there (ParamStore::init_from) with the graph's shapes.
+  Executor(const Plan& plan, ParamStore<T>& params, ExecOptions options = {});
+  ~Executor();
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  // Feeding data: shape-checked copy, or direct access to the input buffer.
+  void set_input(Var input, const Tensor<T>& value);
+  T* input_data(Var input);
+
+  void forward();
+  // Seeds every output's gradient with ones, then walks backward, adding into
+  // parameter gradients (zero them with ParamStore::zero_grad or an optimizer).
+  void backward();
+  // Seeds with the given tensors, one per output, in the plan's output order.
+  void backward(const std::vector<Tensor<T>>& seeds);
+
+  // Values of outputs, inputs, parameters (and of every node when the plan
+  // keeps all values); gradients of inputs that require one and of parameters.
+  Tensor<T> value(Var v) const;
+  const T* value_data(Var v) const;
+  T scalar(Var v) const;  // the value of a one-element node
+  Tensor<T> grad(Var v) const;
+
+  Rng& rng() { return rng_; }
+  const Plan& plan() const { return plan_; }
+  int threads() const;
+  std::int64_t planned_bytes() const;  // arena + per-node state
+  std::int64_t naive_bytes() const;    // one buffer per value and per gradient
+  std::vector<OpTime> op_times() const;
+
+ private:
+  struct Impl;
+  const Plan& plan_;
+  ExecOptions opt_;
+  Rng rng_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace aeg

@@ -1,0 +1,88 @@
+// What an op is: shape inference, a forward that writes its output, and a
+// backward that *adds* into the gradients of the inputs that need one.
+// Ops are immutable attribute holders shared by graphs and executors.
+#pragma once
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/tensor.hpp"
+
+namespace aeg {
+
+class Parallel;
+class Rng;
+
+// Everything a kernel sees for one node of one executor; built once per
+// executor, so the per-step loop only follows pointers.
+template <class T>
+struct OpCtx {
+  std::vector<const T*> in;            // input values
+  std::vector<const Shape*> in_shape;
+  T* out = nullptr;                    // output value
+  const Shape* out_shape = nullptr;
+  const T* gout = nullptr;             // gradient of the output (backward only)
+  std::vector<T*> gin;                 // input gradients to add into; nullptr = not needed
+  T* aux = nullptr;                    // per-node state kept from forward to backward
+  Parallel* par = nullptr;
+  Rng* rng = nullptr;
+  bool training = true;                // random ops are the identity when false
+
+  std::int64_t in_size(std::size_t i) const { return numel(*in_shape[i]); }
+  std::int64_t out_size() const { return numel(*out_shape); }
+};
+
+// What backward reads, which decides how long buffers live.
+struct Saves {
+  bool inputs = false;
+  bool output = false;
+};
+
+class Op {
+ public:
+  virtual ~Op() = default;
+  virtual std::string_view name() const = 0;     // the registered name, e.g. "sigmoid"
+  virtual std::string attrs() const { return {}; }  // e.g. "axis=1", for drawing
+  // Output shape; throws std::invalid_argument with a message naming the problem.
+  virtual Shape infer(const std::vector<Shape>& in) const = 0;
+  virtual Saves saves() const = 0;
+  // Elements of per-node state (a noise mask, a column buffer) the executor keeps.
+  virtual std::int64_t aux_size(const std::vector<Shape>& /*in*/, const Shape& /*out*/) const {
+    return 0;
+  }
+  virtual bool is_random() const { return false; }
+
+  virtual void forward(const OpCtx<float>& c) const = 0;
+  virtual void forward(const OpCtx<double>& c) const = 0;
+  virtual void backward(const OpCtx<float>& c) const = 0;
+  virtual void backward(const OpCtx<double>& c) const = 0;
+};
+
+// Write an op once over the scalar type: derive from OpImpl<MyOp> and define
+//   template <class T> void fwd(const OpCtx<T>&) const;
+//   template <class T> void bwd(const OpCtx<T>&) const;
+template <class Derived>
+class OpImpl : public Op {
+ public:
+  void forward(const OpCtx<float>& c) const override { self().fwd(c); }
+  void forward(const OpCtx<double>& c) const override { self().fwd(c); }
+  void backward(const OpCtx<float>& c) const override { self().bwd(c); }
+  void backward(const OpCtx<double>& c) const override { self().bwd(c); }
+
+ private:
+  const Derived& self() const { return static_cast<const Derived&>(*this); }
+};
+
+// The registry of op names, filled by AEG_REGISTER_OP in each op's .cpp; the
+// test suite checks that every name here has a gradient-check case.
+std::vector<std::string> registered_ops();
+struct OpRegistrar {
+  explicit OpRegistrar(const char* name);
+};
+#define AEG_REGISTER_OP_CAT2(a, b) a##b
+#define AEG_REGISTER_OP_CAT(a, b) AEG_REGISTER_OP_CAT2(a, b)
+#define AEG_REGISTER_OP(name) \
+  static const ::aeg::OpRegistrar AEG_REGISTER_OP_CAT(aeg_op_registrar_, __LINE__)(name)
+
+}  // namespace aeg

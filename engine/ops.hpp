@@ -1,0 +1,90 @@
+// The op vocabulary: free functions on Var that append nodes to the graph.
+// Each reads like the maths: z = sigmoid(linear(x, W_e, b_e)).
+// Elementwise binary ops broadcast like NumPy. Losses are the mean over the
+// batch (axis 0) of a per-sample sum, as a 0-d value.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "engine/graph.hpp"
+
+namespace aeg {
+
+// ---- elementwise (broadcasting)
+Var add(Var a, Var b);
+Var sub(Var a, Var b);
+Var mul(Var a, Var b);
+Var div(Var a, Var b);
+Var neg(Var a);
+Var add_scalar(Var a, double s);
+Var mul_scalar(Var a, double s);
+Var pow_scalar(Var a, double p);  // a^p (a > 0 unless p is a whole number)
+Var exp(Var a);
+Var log(Var a);
+Var sqrt(Var a);
+Var square(Var a);
+Var abs(Var a);
+Var clip(Var a, double lo, double hi);
+
+inline Var operator+(Var a, Var b) { return add(a, b); }
+inline Var operator-(Var a, Var b) { return sub(a, b); }
+inline Var operator*(Var a, Var b) { return mul(a, b); }
+inline Var operator/(Var a, Var b) { return div(a, b); }
+inline Var operator-(Var a) { return neg(a); }
+inline Var operator+(Var a, double s) { return add_scalar(a, s); }
+inline Var operator+(double s, Var a) { return add_scalar(a, s); }
+inline Var operator-(Var a, double s) { return add_scalar(a, -s); }
+inline Var operator-(double s, Var a) { return add_scalar(neg(a), s); }
+inline Var operator*(Var a, double s) { return mul_scalar(a, s); }
+inline Var operator*(double s, Var a) { return mul_scalar(a, s); }
+inline Var operator/(Var a, double s) { return mul_scalar(a, 1.0 / s); }
+inline Var operator/(double s, Var a) { return mul_scalar(pow_scalar(a, -1.0), s); }
+
+// ---- activations
+Var sigmoid(Var a);
+Var tanh(Var a);
+Var relu(Var a);
+Var leaky_relu(Var a, double slope = 0.01);
+Var elu(Var a, double alpha = 1.0);
+Var softplus(Var a);
+Var identity(Var a);
+
+// ---- linear algebra and shape
+// op(a) op(b), op = transpose when the flag is set; 2-D operands.
+Var matmul(Var a, Var b, bool trans_a = false, bool trans_b = false);
+// x W^T + b for x (batch, in), W (out, in), b (out): PyTorch's nn.Linear.
+Var linear(Var x, Var w, Var b);
+Var transpose(Var a);                        // 2-D
+Var reshape(Var a, Shape shape);             // one dimension may be -1
+Var concat(const std::vector<Var>& parts, int axis);
+Var slice(Var a, int axis, std::int64_t begin, std::int64_t end);
+
+// ---- reductions (axis < 0 counts from the end; keepdims = false drops it)
+Var sum(Var a);                              // 0-d
+Var sum(Var a, int axis, bool keepdims = false);
+Var mean(Var a);
+Var mean(Var a, int axis, bool keepdims = false);
+
+// ---- losses: mean over the batch of a per-sample sum, 0-d
+Var bce(Var p, Var x, double eps = 1e-7);    // -[x log p + (1-x) log(1-p)], p clamped to [eps, 1-eps]
+Var bce_with_logits(Var logits, Var x);      // the same on logits, numerically stable
+Var mse(Var y, Var x);                       // 1/2 sum (y - x)^2
+Var l1_activity(Var h);                      // sum |h|
+Var kl_sparsity(Var h, double rho);          // sum_j KL(rho || mean over batch of h_j)
+Var gaussian_kl(Var mu, Var logvar);         // -1/2 sum (1 + logvar - mu^2 - exp(logvar))
+
+// The contractive penalty ||J||_F^2 = sum_j f'(a_j)^2 sum_i W_ji^2 for h = f(a),
+// a = x W^T + b, W (hidden, in): batch mean of the per-sample value.
+enum class Activation { Identity, Sigmoid, Tanh, Relu, LeakyRelu, Elu, Softplus };
+Var contractive(Var a, Var w, Activation f);
+Var activate(Var a, Activation f);           // applies f (default slope/alpha)
+
+// ---- random: identity in evaluation plans; draws from the executor's generator
+Var gaussian_noise(Var x, double sigma);
+Var masking_noise(Var x, double rate);       // zeroes each element with probability rate
+Var salt_pepper_noise(Var x, double rate);   // sets each element to 0 or 1 (even odds) with probability rate
+// mu + exp(logvar / 2) * eps, eps ~ N(0, 1), drawn in every plan (a VAE's ELBO is
+// estimated with a sample); the executor's seed makes it repeatable.
+Var reparameterize(Var mu, Var logvar);
+
+}  // namespace aeg

@@ -1,0 +1,55 @@
+// compile(graph, outputs) -> Plan: which nodes run forward, which need a
+// gradient, the backward order, and where every buffer lives in one arena.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "engine/graph.hpp"
+
+namespace aeg {
+
+struct PlanOptions {
+  bool grads = true;               // false: an evaluation / inference plan
+  std::optional<bool> training;    // random ops active; defaults to `grads`
+  bool reuse_memory = true;        // false keeps every value alive (drawing, tracing)
+};
+
+class Plan {
+ public:
+  const Graph& graph() const { return *graph_; }
+  const std::vector<int>& outputs() const { return outputs_; }
+  bool grads() const { return grads_; }
+  bool training() const { return training_; }
+  bool reuse_memory() const { return reuse_; }
+
+  bool live(int id) const { return live_[static_cast<std::size_t>(id)] != 0; }
+  bool needs_grad(int id) const { return needs_grad_[static_cast<std::size_t>(id)] != 0; }
+  const std::vector<int>& forward_order() const { return forward_; }    // op nodes
+  const std::vector<int>& backward_order() const { return backward_; }  // op nodes, reversed
+  // Grad buffers to zero before backward step i (i = 0 is the seeding of the outputs).
+  const std::vector<int>& zero_before(std::size_t step) const { return zero_before_[step]; }
+
+  // Offsets (in elements) into the executor's arena; -1 where the node has none.
+  std::int64_t value_offset(int id) const { return value_off_[static_cast<std::size_t>(id)]; }
+  std::int64_t grad_offset(int id) const { return grad_off_[static_cast<std::size_t>(id)]; }
+  std::int64_t arena_elems() const { return arena_elems_; }
+  // What one buffer per value and per gradient would take.
+  std::int64_t naive_elems() const { return naive_elems_; }
+
+ private:
+  friend Plan compile(const Graph&, const std::vector<Var>&, const PlanOptions&);
+  const Graph* graph_ = nullptr;
+  std::vector<int> outputs_;
+  bool grads_ = true, training_ = true, reuse_ = true;
+  std::vector<char> live_, needs_grad_;
+  std::vector<int> forward_, backward_;
+  std::vector<std::vector<int>> zero_before_;
+  std::vector<std::int64_t> value_off_, grad_off_;
+  std::int64_t arena_elems_ = 0, naive_elems_ = 0;
+};
+
+// The graph must outlive the plan; nodes added to it later are not part of it.
+Plan compile(const Graph& graph, const std::vector<Var>& outputs, const PlanOptions& options = {});
+
+}  // namespace aeg
