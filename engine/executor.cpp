@@ -122,13 +122,40 @@ const Node& checked_input(const Plan& p, Var v) {
   return nd;
 }
 
+// Up to six numbers: a bare number for one element, else "[a, b, ... (n values)]".
 template <class T>
 void print_values(std::ostream& os, const T* p, std::int64_t n) {
-  os << "[";
-  const std::int64_t shown = std::min<std::int64_t>(n, 6);
-  for (std::int64_t i = 0; i < shown; ++i) os << (i ? ", " : "") << std::setprecision(6) << p[i];
-  if (n > shown) os << ", ... (" << n << " values)";
-  os << "]";
+  const auto flags = os.flags();
+  const auto prec = os.precision(6);
+  if (n == 1) {
+    os << p[0];
+  } else {
+    os << "[";
+    const std::int64_t shown = std::min<std::int64_t>(n, 6);
+    for (std::int64_t i = 0; i < shown; ++i) os << (i ? ", " : "") << p[i];
+    if (n > shown) os << ", ... (" << n << " values)";
+    os << "]";
+  }
+  os.precision(prec);
+  os.flags(flags);
+}
+
+// "c = add(a, b)" or "y = mul_scalar[s=2](x)", padded for the value column.
+std::string step_text(const Graph& g, int id) {
+  const Node& nd = g.node(id);
+  std::string s = g.label(id) + " = " + std::string(nd.op->name());
+  const std::string a = nd.op->attrs();
+  if (!a.empty()) s += "[" + a + "]";
+  s += "(";
+  for (std::size_t k = 0; k < nd.inputs.size(); ++k) s += (k ? ", " : "") + g.label(nd.inputs[k]);
+  s += ")";
+  if (s.size() < 36) s.resize(36, ' ');
+  return s;
+}
+
+// The name of what backward differentiates: the output, or "L" for several.
+std::string loss_name(const Plan& p) {
+  return p.outputs().size() == 1 ? p.graph().label(p.outputs()[0]) : std::string("L");
 }
 
 }  // namespace
@@ -152,6 +179,7 @@ template <class T>
 void Executor<T>::forward() {
   const Graph& g = plan_.graph();
   Impl& m = *impl_;
+  int fstep = 0;
   for (int id : plan_.forward_order()) {
     const Node& nd = g.node(id);
     const auto& c = m.ctx[static_cast<std::size_t>(id)];
@@ -164,11 +192,10 @@ void Executor<T>::forward() {
       nd.op->forward(c);
     }
     if (opt_.trace) {
-      *opt_.trace << "forward  " << g.label(id) << " = " << nd.op->name() << "(";
-      for (std::size_t k = 0; k < nd.inputs.size(); ++k) *opt_.trace << (k ? ", " : "") << g.label(nd.inputs[k]);
-      *opt_.trace << ") " << to_string(nd.shape) << " ";
-      print_values(*opt_.trace, c.out, numel(nd.shape));
-      *opt_.trace << "\n";
+      std::ostream& os = *opt_.trace;
+      os << "forward  " << std::setw(3) << ++fstep << "  " << step_text(g, id) << " " << to_string(nd.shape) << " ";
+      print_values(os, c.out, numel(nd.shape));
+      os << "\n";
     }
   }
 }
@@ -206,12 +233,32 @@ void Executor<T>::backward(const std::vector<Tensor<T>>& seeds) {
     if (nd.kind == NodeKind::Param) continue;
     for (std::int64_t i = 0; i < seeds[k].size(); ++i) gp[i] += seeds[k][i];
   }
+  const std::string L = opt_.trace ? loss_name(plan_) : std::string();
+  if (opt_.trace)
+    for (std::size_t k = 0; k < seeds.size(); ++k) {
+      *opt_.trace << "backward seed  d" << L << "/d" << g.label(plan_.outputs()[k]) << " = ";
+      print_values(*opt_.trace, seeds[k].ptr(), seeds[k].size());
+      *opt_.trace << "\n";
+    }
   const auto& order = plan_.backward_order();
+  std::vector<std::vector<T>> before;  // trace only: input gradients before this step adds to them
   for (std::size_t j = 0; j < order.size(); ++j) {
     zero(j + 1);
     const int id = order[j];
     const Node& nd = g.node(id);
     const auto& c = m.ctx[static_cast<std::size_t>(id)];
+    // An input used twice by one op (mul(a, a)) shares one gradient: show it once.
+    auto first_use = [&](std::size_t k) {
+      for (std::size_t q = 0; q < k; ++q)
+        if (c.gin[q] == c.gin[k]) return false;
+      return true;
+    };
+    if (opt_.trace) {
+      before.assign(nd.inputs.size(), {});
+      for (std::size_t k = 0; k < nd.inputs.size(); ++k)
+        if (c.gin[k] && first_use(k))
+          before[k].assign(c.gin[k], c.gin[k] + numel(g.node(nd.inputs[k]).shape));
+    }
     if (opt_.profile) {
       const auto t0 = std::chrono::steady_clock::now();
       nd.op->backward(c);
@@ -221,14 +268,28 @@ void Executor<T>::backward(const std::vector<Tensor<T>>& seeds) {
       nd.op->backward(c);
     }
     if (opt_.trace) {
-      *opt_.trace << "backward " << g.label(id) << " (" << nd.op->name() << "): grad in ";
-      print_values(*opt_.trace, c.gout, numel(nd.shape));
-      *opt_.trace << "\n";
+      // backward   3  f = pow_scalar[p=2](e)          dg/df = 0.5
+      //                  dg/de += -3.2  (now -3.2)
+      std::ostream& os = *opt_.trace;
+      os << "backward " << std::setw(3) << (j + 1) << "  " << step_text(g, id) << " d" << L << "/d" << g.label(id)
+         << " = ";
+      print_values(os, c.gout, numel(nd.shape));
+      os << "\n";
       for (std::size_t k = 0; k < nd.inputs.size(); ++k) {
-        if (!c.gin[k]) continue;
-        *opt_.trace << "         -> d/d" << g.label(nd.inputs[k]) << " ";
-        print_values(*opt_.trace, static_cast<const T*>(c.gin[k]), numel(g.node(nd.inputs[k]).shape));
-        *opt_.trace << "\n";
+        if (!c.gin[k] || !first_use(k)) continue;
+        const std::int64_t len = numel(g.node(nd.inputs[k]).shape);
+        std::vector<T> added(static_cast<std::size_t>(len));
+        for (std::int64_t i = 0; i < len; ++i)
+          added[static_cast<std::size_t>(i)] = c.gin[k][i] - before[k][static_cast<std::size_t>(i)];
+        os << "                d" << L << "/d" << g.label(nd.inputs[k]) << " += ";
+        print_values(os, added.data(), len);
+        const bool had = std::any_of(before[k].begin(), before[k].end(), [](T x) { return x != T(0); });
+        if (had) {
+          os << "  (now ";
+          print_values(os, static_cast<const T*>(c.gin[k]), len);
+          os << ")";
+        }
+        os << "\n";
       }
     }
   }
