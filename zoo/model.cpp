@@ -96,15 +96,16 @@ std::unique_ptr<Model> build(const ModelSpec& spec, std::int64_t batch) {
   m->recon_loss = (s.loss == Loss::BCE ? bce_with_logits(m->logits, m->x) : mse(m->recon, m->x)).named("recon_loss");
 
   Var total = m->recon_loss;
-  auto penalty = [&](const std::string& name, Var v) {
-    v.named(name);
-    m->penalties.emplace_back(name, v);
-    total = add(total, v);
+  auto penalty = [&](const std::string& name, double weight, Var raw) {
+    raw.named(name);
+    Var weighted = mul_scalar(raw, weight).named(name + "_weighted");
+    m->penalties.push_back({name, weight, raw, weighted});
+    total = add(total, weighted);
   };
-  if (s.l1 > 0) penalty("l1", mul_scalar(l1_activity(m->code), s.l1));
-  if (s.kl_beta > 0) penalty("kl_sparsity", mul_scalar(kl_sparsity(m->code, s.kl_rho), s.kl_beta));
-  if (s.contractive > 0) penalty("contractive", mul_scalar(contractive(code_pre, enc.back().w, s.code_activation), s.contractive));
-  if (s.variational) penalty("kl", mul_scalar(gaussian_kl(m->mu, m->logvar), s.beta));
+  if (s.l1 > 0) penalty("l1", s.l1, l1_activity(m->code));
+  if (s.kl_beta > 0) penalty("kl_sparsity", s.kl_beta, kl_sparsity(m->code, s.kl_rho));
+  if (s.contractive > 0) penalty("contractive", s.contractive, contractive(code_pre, enc.back().w, s.code_activation));
+  if (s.variational) penalty("kl", s.beta, gaussian_kl(m->mu, m->logvar));
   m->loss = total.named("loss");
   return m;
 }

@@ -16,6 +16,13 @@
 
 namespace aeg::zoo {
 
+// A penalty term: `weighted` = weight * `raw`, and `weighted` is part of the loss.
+struct Penalty {
+  std::string name;  // "l1", "kl_sparsity", "contractive", "kl"
+  double weight = 0;
+  Var raw, weighted;
+};
+
 struct Model {
   ModelSpec spec;
   Graph graph;
@@ -26,7 +33,7 @@ struct Model {
   Var logits;      // the decoder's last pre-activation
   Var recon;       // x_hat
   Var recon_loss;  // BCE or 1/2 sum of squares, batch mean of per-sample sums
-  std::vector<std::pair<std::string, Var>> penalties;  // weighted: "l1", "kl_sparsity", "contractive", "kl"
+  std::vector<Penalty> penalties;
   Var loss;        // recon_loss + every penalty
 };
 
