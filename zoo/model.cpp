@@ -53,7 +53,7 @@ Var decode(Graph& g, const ModelSpec& s, Var z, Var label, const std::vector<Den
 
 }  // namespace
 
-std::unique_ptr<Model> build(const ModelSpec& spec, std::int64_t batch) {
+std::unique_ptr<Model> build(const ModelSpec& spec, std::int64_t batch, BuildOptions options) {
   validate(spec);
   if (batch <= 0) throw std::invalid_argument("batch size must be positive");
   auto m = std::make_unique<Model>();
@@ -61,6 +61,7 @@ std::unique_ptr<Model> build(const ModelSpec& spec, std::int64_t batch) {
   Graph& g = m->graph;
   const ModelSpec& s = m->spec;
   m->x = g.input("x", {batch, s.features});
+  m->target = options.separate_target ? g.input("target", {batch, s.features}) : m->x;
   if (s.conditional) m->label = g.input("label", {batch, s.classes});
 
   Var h = corrupt(m->x, s);
@@ -93,7 +94,7 @@ std::unique_ptr<Model> build(const ModelSpec& spec, std::int64_t batch) {
 
   m->logits = decode(g, s, m->code, m->label, enc);
   m->recon = activate(m->logits, s.output).named("x_hat");
-  m->recon_loss = (s.loss == Loss::BCE ? bce_with_logits(m->logits, m->x) : mse(m->recon, m->x)).named("recon_loss");
+  m->recon_loss = (s.loss == Loss::BCE ? bce_with_logits(m->logits, m->target) : mse(m->recon, m->target)).named("recon_loss");
 
   Var total = m->recon_loss;
   auto penalty = [&](const std::string& name, double weight, Var raw) {

@@ -26,7 +26,9 @@ struct Penalty {
 struct Model {
   ModelSpec spec;
   Graph graph;
-  Var x;           // the clean batch (batch, features), values in [0, 1] or real
+  Var x;           // the batch fed to the encoder (batch, features)
+  Var target;      // what the reconstruction is compared with: x itself, unless built
+                   // with a separate target (denoising evaluation feeds noisy x, clean target)
   Var label;       // one-hot (batch, classes), conditional models only
   Var code;        // the code (a sample of it, for a variational model)
   Var mu, logvar;  // variational models only
@@ -47,7 +49,10 @@ struct Decoder {
 
 // Parameters are named "enc<i>/W", "enc<i>/b", "mu/W", "logvar/W", "dec<i>/W", ...
 // and initialised as PyTorch's nn.Linear (uniform +-1/sqrt(fan_in)).
-std::unique_ptr<Model> build(const ModelSpec& spec, std::int64_t batch);
+struct BuildOptions {
+  bool separate_target = false;
+};
+std::unique_ptr<Model> build(const ModelSpec& spec, std::int64_t batch, BuildOptions options = {});
 // The decoder alone (sampling, interpolation), sharing the model's parameter names.
 std::unique_ptr<Decoder> build_decoder(const ModelSpec& spec, std::int64_t batch);
 
