@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/build.sh --target ae-import ae-train ae-eval
 mkdir -p out
 [ -f out/fashion-mnist.h5 ] || build/apps/ae-import --out out/fashion-mnist.h5
-build/apps/ae-train --data out/fashion-mnist.h5 --model shallow --epochs 5 --out out/model.h5 "$@"
+build/apps/ae-train --data out/fashion-mnist.h5 --epochs 5 --out out/model.h5 "$@"
 build/apps/ae-eval --checkpoint out/model.h5 --data out/fashion-mnist.h5
 echo
 echo "checkpoint:      out/model.h5"
