@@ -79,6 +79,11 @@ enum class Activation { Identity, Sigmoid, Tanh, Relu, LeakyRelu, Elu, Softplus 
 Var contractive(Var a, Var w, Activation f);
 Var activate(Var a, Activation f);           // applies f (default slope/alpha)
 
+// ---- codes
+// Keeps the k largest entries of each row (ties: lower index first), zeroes the
+// rest; the gradient flows through the kept entries only.
+Var k_sparse(Var h, std::int64_t k);
+
 // ---- random: identity in evaluation plans; draws from the executor's generator
 Var gaussian_noise(Var x, double sigma);
 Var masking_noise(Var x, double rate);       // zeroes each element with probability rate

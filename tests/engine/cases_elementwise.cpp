@@ -59,3 +59,19 @@ AEG_CHECK_CASE("clip", "away from the bounds", [](CheckSetup& s) {
 
 }  // namespace
 }  // namespace aeg::test
+
+namespace aeg::test {
+namespace {
+// Distinct values, so small perturbations never change which units are kept.
+AEG_CHECK_CASE("k_sparse", "k of the units per row", [](CheckSetup& s) {
+  const Shape sh = s.shape(2, 2, 6);
+  Tensor<double> t(sh);
+  for (std::int64_t i = 0; i < t.size(); ++i) t[i] = 0.1 * static_cast<double>(i) - 0.3;
+  for (std::int64_t i = t.size() - 1; i > 0; --i)  // shuffle: distinct values in random places
+    std::swap(t[i], t[static_cast<std::int64_t>(s.rng.below(static_cast<std::uint64_t>(i + 1)))]);
+  Var h = s.g.input("h", sh, true);
+  s.feeds.emplace_back(h, t);
+  return k_sparse(h, 1 + static_cast<std::int64_t>(s.rng.below(static_cast<std::uint64_t>(sh[1]))));
+});
+}  // namespace
+}  // namespace aeg::test

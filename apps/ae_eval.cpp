@@ -1,0 +1,56 @@
+// ae-eval: a checkpoint's test-set figures, as text or one JSON object.
+#include <iostream>
+
+#include "apps/common/cli.hpp"
+#include "apps/common/evaluate.hpp"
+#include "apps/common/model_state.hpp"
+#include "io/batch_reader.hpp"
+#include "io/dataset.hpp"
+
+namespace po = boost::program_options;
+using namespace aeg;
+using namespace aeg::apps;
+
+int main(int argc, char** argv) {
+  po::options_description opts("ae-eval options");
+  opts.add_options()
+      ("checkpoint", po::value<std::string>()->default_value("model.h5"), "checkpoint (ae-train --out)")
+      ("data", po::value<std::string>()->default_value("fashion-mnist.h5"), "dataset file")
+      ("split", po::value<std::string>()->default_value("test"), "train or test")
+      ("limit", po::value<std::int64_t>()->default_value(0), "only the first N samples (0 = all)")
+      ("noise", po::value<std::string>(), "corrupt the input with KIND:LEVEL (fixed seed) and compare with the clean data; default: a denoising model's own noise, 'none' to turn it off")
+      ("batch", po::value<std::int64_t>()->default_value(500), "evaluation batch size")
+      ("seed", po::value<std::uint64_t>()->default_value(1), "seed for the noise and the VAE's sampling")
+      ("threads", po::value<int>()->default_value(2), "threads")
+      ("json", po::bool_switch(), "print one JSON object");
+  return run_app("ae-eval", "--checkpoint CKPT --data FILE [--json]", argc, argv, opts, [](const po::variables_map& vm) {
+    const std::string ckpt = vm["checkpoint"].as<std::string>(), data = vm["data"].as<std::string>();
+    const std::string split = vm["split"].as<std::string>();
+    if (split != "train" && split != "test") throw std::invalid_argument("--split must be train or test");
+    if (vm["batch"].as<std::int64_t>() < 1) throw std::invalid_argument("--batch must be at least 1");
+    LoadedModel lm = load_model(ckpt);
+    const io::DatasetInfo info = io::describe(data);
+    const std::string dset = "/" + split + "/x";
+    if (info.features != lm.spec.features)
+      throw io::DataError(data + ": " + dset + " has " + std::to_string(info.features) + " features, but the model in " +
+                          ckpt + " expects " + std::to_string(lm.spec.features));
+    if (lm.spec.conditional && !info.split(split).labels)
+      throw io::DataError(data + ": /" + split + "/y is missing; the conditional model in " + ckpt + " needs labels");
+    EvalOptions o{.batch = vm["batch"].as<std::int64_t>(), .threads = vm["threads"].as<int>(), .seed = vm["seed"].as<std::uint64_t>()};
+    o.noise = {lm.spec.noise, lm.spec.noise_level};
+    if (vm.count("noise")) o.noise = zoo::parse_noise_spec(vm["noise"].as<std::string>());
+    const io::SplitArrays xs = io::load_split(data, split, vm["limit"].as<std::int64_t>());
+    const Metrics m = evaluate(lm.spec, lm.params, xs.x.ptr(), xs.y, xs.x.shape[0], o);
+    if (vm["json"].as<bool>()) {
+      std::string j = to_json(m);
+      j.insert(j.size() - 1, ", \"model\": \"" + lm.spec.recipe + "\", \"epoch\": " + std::to_string(lm.checkpoint.epoch) +
+                                 ", \"noise\": \"" + zoo::to_string(o.noise) + "\"");
+      std::cout << j << "\n";
+    } else {
+      std::cout << "model " << lm.spec.recipe << " after epoch " << lm.checkpoint.epoch << ", " << split << " set of " << data
+                << (o.noise.noise != zoo::Noise::None ? ", input corrupted by " + zoo::to_string(o.noise) : std::string()) << "\n"
+                << to_text(m);
+    }
+    return 0;
+  });
+}

@@ -1,0 +1,51 @@
+// ae-train: train a zoo model on an HDF5 dataset (see --help).
+#include <iostream>
+
+#include "apps/common/cli.hpp"
+#include "apps/common/model_options.hpp"
+#include "apps/common/trainer.hpp"
+
+namespace po = boost::program_options;
+using namespace aeg::apps;
+
+int main(int argc, char** argv) {
+  po::options_description opts("ae-train options");
+  TrainConfig d;
+  opts.add_options()
+      ("data", po::value<std::string>()->default_value("fashion-mnist.h5"), "dataset file (ae-import makes one)")
+      ("out", po::value<std::string>()->default_value(d.out), "checkpoint to write (recon.png goes beside it)")
+      ("epochs", po::value<std::int64_t>()->default_value(d.epochs), "total epochs to reach")
+      ("batch", po::value<std::int64_t>()->default_value(d.batch), "batch size")
+      ("lr", po::value<double>()->default_value(d.lr), "Adam learning rate")
+      ("seed", po::value<std::uint64_t>()->default_value(d.seed), "seed for initialisation, shuffling and noise")
+      ("threads", po::value<int>()->default_value(d.threads), "threads")
+      ("train-limit", po::value<std::int64_t>()->default_value(0), "use only the first N training samples (0 = all)")
+      ("test-limit", po::value<std::int64_t>()->default_value(0), "evaluate on the first N test samples (0 = all)")
+      ("only-class", po::value<std::int32_t>()->default_value(-1), "train on one class only (anomaly detection; -1 = all)")
+      ("resume", po::bool_switch(), "continue from the --out checkpoint (its model, optimizer and progress)")
+      ("quiet", po::bool_switch(), "no progress output");
+  add_model_options(opts);
+  return run_app("ae-train", "--data FILE --model NAME [model options] --epochs N --out CKPT", argc, argv, opts,
+                 [](const po::variables_map& vm) {
+                   TrainConfig c;
+                   c.data = vm["data"].as<std::string>();
+                   c.out = vm["out"].as<std::string>();
+                   c.epochs = vm["epochs"].as<std::int64_t>();
+                   c.batch = vm["batch"].as<std::int64_t>();
+                   c.lr = vm["lr"].as<double>();
+                   c.seed = vm["seed"].as<std::uint64_t>();
+                   c.threads = vm["threads"].as<int>();
+                   c.train_limit = vm["train-limit"].as<std::int64_t>();
+                   c.test_limit = vm["test-limit"].as<std::int64_t>();
+                   c.only_class = vm["only-class"].as<std::int32_t>();
+                   c.resume = vm["resume"].as<bool>();
+                   c.quiet = vm["quiet"].as<bool>();
+                   if (c.resume && (model_overrides_given(vm) || !vm["model"].defaulted()))
+                     throw std::invalid_argument("--resume continues the checkpoint's own model: drop the model options");
+                   const TrainResult r = train(spec_from_options(vm), c);
+                   if (r.epochs_run > 0)
+                     std::cout << "trained " << r.epochs_run << " epochs: test loss " << r.last_test_loss
+                               << "; checkpoint " << c.out << "\n";
+                   return 0;
+                 });
+}

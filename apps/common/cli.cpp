@@ -1,0 +1,36 @@
+#include "apps/common/cli.hpp"
+
+#include <exception>
+#include <iostream>
+
+namespace po = boost::program_options;
+
+namespace aeg::apps {
+
+int run_app(const std::string& app, const std::string& usage, int argc, char** argv,
+            po::options_description& options, const std::function<int(const po::variables_map&)>& body) {
+  options.add_options()("help,h", "show this help");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << app << ": " << e.what() << "\n(see " << app << " --help)\n";
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << "usage: " << app << " " << usage << "\n\n" << options << "\n";
+    return 0;
+  }
+  try {
+    return body(vm);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << app << ": " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << app << ": " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace aeg::apps

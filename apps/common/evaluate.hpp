@@ -1,0 +1,51 @@
+// Test-set figures of a model: its loss and the parts of it, per sample, in
+// evaluation plans (no training corruption), over fixed-size batches.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/param_store.hpp"
+#include "zoo/corrupt.hpp"
+#include "zoo/spec.hpp"
+
+namespace aeg::apps {
+
+struct EvalOptions {
+  std::int64_t batch = 500;
+  int threads = 2;
+  std::uint64_t seed = 1;       // the VAE's sampling, and the noise below
+  zoo::NoiseSpec noise;         // corrupt the input (the target stays clean): denoising
+};
+
+struct Metrics {
+  std::int64_t samples = 0;
+  double loss = 0;              // the training objective, per sample
+  double recon = 0;             // BCE or 1/2 sum of squares, per sample
+  double bce_px = 0;            // BCE models: recon / features
+  double mse_px = 0;            // mean squared error per feature
+  double kl = 0, neg_elbo = 0;  // variational models: KL per sample, recon + KL
+  double mean_code = 0;         // mean code activation (sparsity)
+  std::vector<std::pair<std::string, double>> penalties;  // unweighted, per sample
+  bool bce = false, variational = false;
+};
+
+// x: n rows of spec.features values; labels (n, or empty) for conditional models.
+Metrics evaluate(const zoo::ModelSpec& spec, ParamStore<float>& params, const float* x,
+                 const std::vector<std::int32_t>& labels, std::int64_t n, const EvalOptions& options);
+
+// Reconstructions of n rows (noise, if any, applied to the input first).
+std::vector<float> reconstruct(const zoo::ModelSpec& spec, ParamStore<float>& params, const float* x,
+                               const std::vector<std::int32_t>& labels, std::int64_t n,
+                               const EvalOptions& options);
+
+std::string to_json(const Metrics& m);
+std::string to_text(const Metrics& m);
+
+// Fills rows x classes with the one-hot codes of labels[first .. first+rows);
+// throws naming the label when one is out of range.
+void one_hot(float* dst, const std::vector<std::int32_t>& labels, std::int64_t first, std::int64_t rows,
+             std::int64_t classes);
+
+}  // namespace aeg::apps

@@ -1,0 +1,119 @@
+#include "apps/common/model_options.hpp"
+
+#include <sstream>
+#include <stdexcept>
+
+namespace po = boost::program_options;
+
+namespace aeg::apps {
+
+namespace {
+
+const char* const kOverrides[] = {"hidden", "code", "activation", "code-activation", "output", "loss",
+                                  "tied", "noise", "l1", "kl-rho", "kl-beta", "contractive", "k",
+                                  "beta", "conditional", "weight-decay"};
+
+std::vector<std::int64_t> parse_sizes(const std::string& opt, const std::string& s) {
+  std::vector<std::int64_t> r;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    std::size_t used = 0;
+    long long v = 0;
+    try {
+      v = std::stoll(item, &used);
+    } catch (...) {
+      used = 0;
+    }
+    if (used != item.size() || v <= 0)
+      throw std::invalid_argument("--" + opt + " '" + s + "': expected positive sizes separated by commas, e.g. 128,64");
+    r.push_back(v);
+  }
+  return r;
+}
+
+void non_negative(const po::variables_map& vm, const char* name) {
+  if (vm.count(name) && vm[name].as<double>() < 0)
+    throw std::invalid_argument(std::string("--") + name + " must be >= 0");
+}
+
+}  // namespace
+
+void add_model_options(po::options_description& desc) {
+  std::string names;
+  for (const auto& r : zoo::recipe_names()) names += (names.empty() ? "" : ", ") + r;
+  desc.add_options()
+      ("model", po::value<std::string>()->default_value("shallow"), ("recipe: " + names).c_str())
+      ("hidden", po::value<std::string>(), "encoder hidden sizes, e.g. 128,64 ('none' for none)")
+      ("code", po::value<std::int64_t>(), "code (latent) size")
+      ("activation", po::value<std::string>(), "hidden activation: identity, sigmoid, tanh, relu, leaky_relu, elu, softplus")
+      ("code-activation", po::value<std::string>(), "code activation")
+      ("output", po::value<std::string>(), "output activation (sigmoid for BCE)")
+      ("loss", po::value<std::string>(), "bce or mse")
+      ("tied", po::value<bool>(), "tie decoder weights to the encoder's (0 or 1)")
+      ("noise", po::value<std::string>(), "input corruption while training: KIND:LEVEL, e.g. masking:0.25, gaussian:0.5, salt-pepper:0.25")
+      ("l1", po::value<double>(), "L1 activity penalty on the code")
+      ("kl-rho", po::value<double>(), "KL sparsity target rate")
+      ("kl-beta", po::value<double>(), "KL sparsity weight")
+      ("contractive", po::value<double>(), "contractive penalty weight")
+      ("k", po::value<std::int64_t>(), "k-sparse: keep the k largest code units")
+      ("beta", po::value<double>(), "weight of the VAE's KL term")
+      ("conditional", po::value<bool>(), "conditional VAE: one-hot label into encoder and decoder (0 or 1)")
+      ("weight-decay", po::value<double>(), "L2 weight decay (Adam's, as PyTorch)");
+}
+
+bool model_overrides_given(const po::variables_map& vm) {
+  for (const char* o : kOverrides)
+    if (vm.count(o)) return true;
+  return false;
+}
+
+zoo::ModelSpec spec_from_options(const po::variables_map& vm) {
+  zoo::ModelSpec s = zoo::recipe(vm["model"].as<std::string>());
+  if (vm.count("hidden")) {
+    const std::string h = vm["hidden"].as<std::string>();
+    s.hidden = h == "none" ? std::vector<std::int64_t>{} : parse_sizes("hidden", h);
+  }
+  if (vm.count("code")) {
+    if (vm["code"].as<std::int64_t>() <= 0) throw std::invalid_argument("--code must be positive");
+    s.code = vm["code"].as<std::int64_t>();
+  }
+  if (vm.count("activation")) s.activation = zoo::parse_activation(vm["activation"].as<std::string>());
+  if (vm.count("code-activation")) s.code_activation = zoo::parse_activation(vm["code-activation"].as<std::string>());
+  if (vm.count("output")) s.output = zoo::parse_activation(vm["output"].as<std::string>());
+  if (vm.count("loss")) {
+    const std::string l = vm["loss"].as<std::string>();
+    if (l == "bce") s.loss = zoo::Loss::BCE;
+    else if (l == "mse") s.loss = zoo::Loss::MSE;
+    else throw std::invalid_argument("--loss '" + l + "': expected bce or mse");
+  }
+  if (vm.count("tied")) s.tied = vm["tied"].as<bool>();
+  if (vm.count("noise")) {
+    const std::string n = vm["noise"].as<std::string>();
+    const auto colon = n.find(':');
+    s.noise = zoo::parse_noise(n.substr(0, colon));
+    s.noise_level = 0;
+    if (s.noise != zoo::Noise::None) {
+      if (colon == std::string::npos) throw std::invalid_argument("--noise '" + n + "': expected KIND:LEVEL");
+      try {
+        s.noise_level = std::stod(n.substr(colon + 1));
+      } catch (...) {
+        throw std::invalid_argument("--noise '" + n + "': the level is not a number");
+      }
+    }
+  }
+  for (const char* o : {"l1", "kl-rho", "kl-beta", "contractive", "beta", "weight-decay"}) non_negative(vm, o);
+  if (vm.count("l1")) s.l1 = vm["l1"].as<double>();
+  if (vm.count("kl-rho")) s.kl_rho = vm["kl-rho"].as<double>();
+  if (vm.count("kl-beta")) s.kl_beta = vm["kl-beta"].as<double>();
+  if (vm.count("contractive")) s.contractive = vm["contractive"].as<double>();
+  if (vm.count("k")) s.k_sparse = vm["k"].as<std::int64_t>();
+  if (vm.count("beta")) s.beta = vm["beta"].as<double>();
+  if (vm.count("conditional")) s.conditional = vm["conditional"].as<bool>();
+  if (vm.count("weight-decay")) s.weight_decay = vm["weight-decay"].as<double>();
+  if (model_overrides_given(vm)) s.recipe = vm["model"].as<std::string>() + "+";
+  zoo::validate(s);
+  return s;
+}
+
+}  // namespace aeg::apps

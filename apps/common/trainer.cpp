@@ -1,0 +1,210 @@
+#include "apps/common/trainer.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+
+#include "apps/common/evaluate.hpp"
+#include "apps/common/model_state.hpp"
+#include "apps/common/progress.hpp"
+#include "engine/executor.hpp"
+#include "io/batch_reader.hpp"
+#include "io/dataset.hpp"
+#include "io/png.hpp"
+#include "zoo/model.hpp"
+
+namespace aeg::apps {
+
+namespace {
+
+void check_config(const TrainConfig& c) {
+  auto bad = [](const std::string& m) { throw std::invalid_argument(m); };
+  if (c.epochs < 1) bad("--epochs must be at least 1");
+  if (c.batch < 1) bad("--batch must be at least 1");
+  if (!(c.lr > 0) || !std::isfinite(c.lr)) bad("--lr must be a positive number");
+  if (c.threads < 1) bad("--threads must be at least 1");
+  if (c.train_limit < 0) bad("--train-limit must be >= 0");
+  if (c.data.empty()) bad("--data is required");
+}
+
+// Rows of the training split, in the order of one epoch: streamed by the
+// reader, or (one-class training) picked from the rows of that class.
+class TrainSource {
+ public:
+  TrainSource(const TrainConfig& c, const io::DatasetInfo& info) : c_(c) {
+    if (c.only_class < 0) {
+      reader_ = std::make_unique<io::BatchReader>(
+          c.data, "train", c.batch, io::ReaderOptions{.seed = c.seed, .shuffle = true, .limit = c.train_limit, .drop_last = true});
+      return;
+    }
+    if (!info.train.labels) throw io::DataError(c.data + ": /train/y is missing; --only-class needs labels");
+    io::SplitArrays all = io::load_split(c.data, "train", c.train_limit);
+    features_ = info.features;
+    for (std::size_t i = 0; i < all.y.size(); ++i)
+      if (all.y[i] == c.only_class) {
+        x_.insert(x_.end(), all.x.data.begin() + static_cast<std::ptrdiff_t>(i) * features_,
+                  all.x.data.begin() + static_cast<std::ptrdiff_t>(i + 1) * features_);
+        y_.push_back(all.y[i]);
+      }
+    if (static_cast<std::int64_t>(y_.size()) < c.batch)
+      throw io::DataError(c.data + ": /train/y has " + std::to_string(y_.size()) + " rows of class " +
+                          std::to_string(c.only_class) + ", fewer than one batch of " + std::to_string(c.batch));
+  }
+  std::int64_t size() const { return reader_ ? reader_->size() : static_cast<std::int64_t>(y_.size()); }
+  std::int64_t batches() const { return reader_ ? reader_->batches_per_epoch() : size() / c_.batch; }
+  void start_epoch(std::int64_t e) {
+    if (reader_) return reader_->start_epoch(e);
+    order_ = io::epoch_order(size(), c_.seed, e);
+    pos_ = 0;
+  }
+  bool next(io::Batch& b) {
+    if (reader_) return reader_->next(b);
+    if (pos_ + c_.batch > size()) return false;
+    b.rows = c_.batch;
+    b.x.resize(static_cast<std::size_t>(c_.batch * features_));
+    b.y.resize(static_cast<std::size_t>(c_.batch));
+    for (std::int64_t r = 0; r < c_.batch; ++r) {
+      const std::int64_t i = order_[static_cast<std::size_t>(pos_ + r)];
+      std::memcpy(b.x.data() + r * features_, x_.data() + i * features_, sizeof(float) * static_cast<std::size_t>(features_));
+      b.y[static_cast<std::size_t>(r)] = y_[static_cast<std::size_t>(i)];
+    }
+    pos_ += c_.batch;
+    return true;
+  }
+
+ private:
+  const TrainConfig& c_;
+  std::unique_ptr<io::BatchReader> reader_;
+  std::vector<float> x_;
+  std::vector<std::int32_t> y_;
+  std::vector<std::int64_t> order_;
+  std::int64_t features_ = 0, pos_ = 0;
+};
+
+void write_recon_picture(const std::string& path, const zoo::ModelSpec& spec, ParamStore<float>& params,
+                         const io::SplitArrays& test, int threads) {
+  if (spec.image_shape.empty()) return;
+  const std::int64_t n = std::min<std::int64_t>(8, test.x.shape[0]);
+  std::vector<std::int32_t> y(test.y.begin(), test.y.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(test.y.size(), static_cast<std::size_t>(n))));
+  const std::vector<float> rec = reconstruct(spec, params, test.x.ptr(), y, n, {.batch = n, .threads = threads});
+  const std::int64_t f = spec.features;
+  Tensor<float> grid({2 * n, spec.image_shape[0], spec.image_shape[1], spec.image_shape[2]});
+  std::copy(test.x.ptr(), test.x.ptr() + n * f, grid.ptr());
+  std::copy(rec.begin(), rec.end(), grid.ptr() + n * f);
+  io::write_png_grid(path, grid, 2, static_cast<int>(n));
+}
+
+}  // namespace
+
+TrainResult train(zoo::ModelSpec spec, const TrainConfig& c) {
+  check_config(c);
+  const io::DatasetInfo info = io::describe(c.data);
+  io::Checkpoint resumed;
+  ParamStore<float> params;
+  if (c.resume) {
+    if (!std::filesystem::exists(c.out))
+      throw io::DataError(c.out + ": no checkpoint to resume from (train without --resume first)");
+    LoadedModel lm = load_model(c.out);
+    spec = lm.spec;
+    params = std::move(lm.params);
+    resumed = std::move(lm.checkpoint);
+    if (info.features != spec.features)
+      throw io::DataError(c.data + ": /train/x has " + std::to_string(info.features) + " features, but the model in " +
+                          c.out + " expects " + std::to_string(spec.features));
+  } else {
+    spec.features = info.features;
+    spec.image_shape = info.image_shape;
+    zoo::validate(spec);
+  }
+  if (spec.conditional && !info.train.labels)
+    throw io::DataError(c.data + ": /train/y is missing; a conditional model needs labels");
+
+  auto model = zoo::build(spec, c.batch);
+  const Plan plan = compile(model->graph, {model->loss});
+  Rng init_rng(c.seed);
+  params.init_from(model->graph, init_rng);  // a resumed store already has every parameter
+  Adam<float> opt(params, {.lr = c.lr, .weight_decay = spec.weight_decay, .threads = c.threads});
+  Executor<float> ex(plan, params, {.threads = c.threads, .seed = c.seed * 7919 + 17});
+  std::int64_t step = 0, first_epoch = 0;
+  std::vector<double> train_hist, test_hist;
+  if (c.resume) {
+    if (resumed.optimizer != opt.name())
+      throw io::DataError(c.out + ": /optimizer is '" + resumed.optimizer + "', expected '" + opt.name() + "'");
+    opt.load_state(resumed.optimizer_state, resumed.optimizer_scalars);
+    ex.rng().set_state(resumed.rng_state);
+    step = resumed.step;
+    first_epoch = resumed.epoch;
+    train_hist = resumed.train_loss;
+    test_hist = resumed.test_loss;
+    if (first_epoch >= c.epochs && !c.quiet)
+      std::fprintf(stderr, "%s has already reached epoch %lld; nothing to do\n", c.out.c_str(), static_cast<long long>(first_epoch));
+  }
+
+  TrainSource source(c, info);
+  io::SplitArrays test = info.test.present ? io::load_split(c.data, "test", c.test_limit) : io::load_split(c.data, "train", 1000);
+  if (!c.quiet)
+    std::fprintf(stderr, "model %s: %lld parameters; %lld training samples, %lld batches of %lld per epoch; %s set of %lld\n",
+                 spec.recipe.c_str(), static_cast<long long>(params.count()), static_cast<long long>(source.size()),
+                 static_cast<long long>(source.batches()), static_cast<long long>(c.batch),
+                 info.test.present ? "test" : "no test split: evaluating on a training", static_cast<long long>(test.x.shape[0]));
+  const std::string folder = std::filesystem::path(c.out).parent_path().string();
+  const std::string picture = (folder.empty() ? std::string() : folder + "/") + "recon.png";
+
+  TrainResult result;
+  io::Batch batch;
+  for (std::int64_t epoch = first_epoch; epoch < c.epochs; ++epoch) {
+    source.start_epoch(epoch);
+    Progress bar("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(c.epochs), source.batches() * c.batch, c.quiet);
+    double sum = 0;
+    std::int64_t seen = 0, k = 0;
+    while (source.next(batch)) {
+      if (batch.rows != c.batch) continue;
+      std::memcpy(ex.input_data(model->x), batch.x.data(), sizeof(float) * batch.x.size());
+      if (spec.conditional) one_hot(ex.input_data(model->label), batch.y, 0, c.batch, spec.classes);
+      opt.zero_grad();
+      ex.forward();
+      const double loss = ex.scalar(model->loss);
+      ++k;
+      if (!std::isfinite(loss)) {
+        std::ostringstream os;
+        os << "the training loss became " << loss << " at epoch " << epoch + 1 << ", step " << step + 1 << " (batch " << k
+           << " of the epoch); stopped, keeping the last good checkpoint " << c.out << " (try a smaller --lr)";
+        throw std::runtime_error(os.str());
+      }
+      ex.backward();
+      opt.step();
+      ++step;
+      sum += loss * static_cast<double>(c.batch);
+      seen += c.batch;
+      bar.update(seen, sum / static_cast<double>(seen));
+    }
+    const Metrics m = evaluate(spec, params, test.x.ptr(), test.y, test.x.shape[0],
+                               {.batch = 500, .threads = c.threads, .seed = c.seed + 1000 + static_cast<std::uint64_t>(epoch)});
+    train_hist.push_back(seen ? sum / static_cast<double>(seen) : NAN);
+    test_hist.push_back(m.loss);
+    io::Checkpoint ck = make_checkpoint(spec, params, opt);
+    ck.epoch = epoch + 1;
+    ck.step = step;
+    ck.rng_state = ex.rng().state();
+    ck.train_loss = train_hist;
+    ck.test_loss = test_hist;
+    io::save_checkpoint(c.out, ck);
+    write_recon_picture(picture, spec, params, test, c.threads);
+    std::ostringstream tail;
+    tail.precision(5);
+    tail << "epoch " << epoch + 1 << ": train loss " << train_hist.back() << ", test loss " << m.loss;
+    if (m.bce) tail << " (BCE/px " << m.bce_px << ")";
+    if (m.variational) tail << " (neg-ELBO " << m.neg_elbo << ")";
+    tail << "; saved " << c.out;
+    bar.finish(tail.str());
+    result.epochs_run++;
+    result.last_train_loss = train_hist.back();
+    result.last_test_loss = m.loss;
+  }
+  return result;
+}
+
+}  // namespace aeg::apps

@@ -1,0 +1,36 @@
+// The training run behind ae-train: epochs over an HDF5 dataset with Adam, a
+// test evaluation, a checkpoint and a picture at every epoch end, and resuming
+// that gives bitwise the same result as an uninterrupted run.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "zoo/spec.hpp"
+
+namespace aeg::apps {
+
+struct TrainConfig {
+  std::string data;             // dataset file
+  std::string out = "model.h5";  // checkpoint (recon.png is written beside it)
+  std::int64_t epochs = 5;      // the total to reach
+  std::int64_t batch = 256;
+  double lr = 1e-3;
+  std::uint64_t seed = 1;
+  int threads = 2;
+  std::int64_t train_limit = 0; // use the first N training samples (0 = all)
+  std::int64_t test_limit = 0;  // evaluate on the first N test samples (0 = all)
+  std::int32_t only_class = -1; // train on one class only (one-class anomaly detection)
+  bool resume = false;
+  bool quiet = false;
+};
+
+struct TrainResult {
+  std::int64_t epochs_run = 0;
+  double last_train_loss = 0, last_test_loss = 0;
+};
+
+// Throws on bad input (naming the file and what was wrong) and when the loss
+// becomes NaN (naming the epoch and step; the last good checkpoint is kept).
+TrainResult train(zoo::ModelSpec spec, const TrainConfig& config);
+
+}  // namespace aeg::apps

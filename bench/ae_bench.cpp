@@ -1,0 +1,127 @@
+// ae-bench: times the reference workloads (bench-models.md) at 1 and 2 threads:
+// median steps/s over >= 20 timed steps after 5 warm-up steps, GFLOP/s for the
+// dense workloads, planned bytes, peak resident memory; a table or JSON lines.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include "apps/common/cli.hpp"
+#include "engine/rng.hpp"
+#include "io/batch_reader.hpp"
+#include "workloads.hpp"
+
+namespace po = boost::program_options;
+using namespace aeg;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> r;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (!item.empty()) r.push_back(item);
+  return r;
+}
+
+double peak_rss_mib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  po::options_description opts("ae-bench options");
+  opts.add_options()
+      ("workloads", po::value<std::string>()->default_value("W1,W2,W4,W5"), "workloads to time")
+      ("threads", po::value<std::string>()->default_value("1,2"), "thread counts")
+      ("warmup", po::value<int>()->default_value(5), "untimed steps first")
+      ("min-steps", po::value<int>()->default_value(20), "timed steps at least")
+      ("min-time", po::value<double>()->default_value(2.0), "seconds of timed steps at least")
+      ("data", po::value<std::string>(), "dataset file: time on its training rows (default: uniform random data)")
+      ("reader", po::bool_switch(), "also time the batch reader on --data (batches/s, batch 256)")
+      ("json", po::bool_switch(), "one JSON object per workload and thread count");
+  return apps::run_app("ae-bench", "[--workloads W1,W2] [--threads 1,2] [--json]", argc, argv, opts, [](const po::variables_map& vm) {
+    const bool json = vm["json"].as<bool>();
+    const int warmup = vm["warmup"].as<int>(), min_steps = vm["min-steps"].as<int>();
+    const double min_time = vm["min-time"].as<double>();
+    if (min_steps < 1 || warmup < 0) throw std::invalid_argument("--min-steps must be >= 1 and --warmup >= 0");
+    // 60 batches' worth of rows, cycled: random uniform, or the dataset's first rows.
+    std::vector<float> data;
+    std::int64_t rows = 256 * 60;
+    if (vm.count("data")) {
+      io::SplitArrays a = io::load_split(vm["data"].as<std::string>(), "train", rows);
+      data = a.x.data;
+      rows = a.x.shape[0];
+    } else {
+      Rng rng(123);
+      data.resize(static_cast<std::size_t>(rows * 784));
+      for (auto& v : data) v = static_cast<float>(rng.uniform());
+    }
+    if (!json)
+      std::printf("%-4s %-8s %7s %6s %11s %9s %13s %13s %10s\n", "id", "model", "threads", "batch", "steps/s",
+                  "GFLOP/s", "planned MiB", "naive MiB", "peak MiB");
+    for (const std::string& id : split(vm["workloads"].as<std::string>())) {
+      for (const std::string& ts : split(vm["threads"].as<std::string>())) {
+        const int threads = std::stoi(ts);
+        bench::Workload w = bench::make_workload(id, threads);
+        const std::int64_t nb = std::max<std::int64_t>(1, rows / w.batch);
+        std::int64_t bi = 0;
+        auto next = [&]() { return data.data() + ((bi++ % nb) * w.batch * 784) % static_cast<std::int64_t>(data.size()); };
+        for (int i = 0; i < warmup; ++i) w.step(next());
+        std::vector<double> secs;
+        const auto t0 = Clock::now();
+        while (static_cast<int>(secs.size()) < min_steps || std::chrono::duration<double>(Clock::now() - t0).count() < min_time) {
+          const auto a = Clock::now();
+          w.step(next());
+          secs.push_back(std::chrono::duration<double>(Clock::now() - a).count());
+          if (secs.size() > 100000) break;
+        }
+        const double sps = 1.0 / median(secs);
+        const double gf = w.flops_per_step > 0 ? w.flops_per_step * sps / 1e9 : 0;
+        const double rss = peak_rss_mib();
+        if (json) {
+          std::printf("{\"workload\": \"%s\", \"threads\": %d, \"batch\": %lld, \"steps_per_s\": %.2f", id.c_str(), threads,
+                      static_cast<long long>(w.batch), sps);
+          if (gf > 0) std::printf(", \"gflops\": %.2f", gf);
+          std::printf(", \"planned_bytes\": %lld, \"naive_bytes\": %lld, \"peak_rss_mib\": %.1f}\n",
+                      static_cast<long long>(w.planned_bytes), static_cast<long long>(w.naive_bytes), rss);
+        } else {
+          std::printf("%-4s %-8s %7d %6lld %11.2f %9s %13.2f %13.2f %10.1f\n", id.c_str(), w.name.c_str(), threads,
+                      static_cast<long long>(w.batch), sps, gf > 0 ? std::to_string(gf).substr(0, 6).c_str() : "-",
+                      static_cast<double>(w.planned_bytes) / 1048576.0, static_cast<double>(w.naive_bytes) / 1048576.0, rss);
+        }
+        std::fflush(stdout);
+      }
+    }
+    if (vm["reader"].as<bool>()) {
+      if (!vm.count("data")) throw std::invalid_argument("--reader needs --data");
+      io::BatchReader reader(vm["data"].as<std::string>(), "train", 256, {.seed = 1});
+      io::Batch b;
+      const auto t0 = Clock::now();
+      std::int64_t n = 0;
+      reader.start_epoch(0);
+      while (reader.next(b)) ++n;
+      const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+      if (json)
+        std::printf("{\"reader\": \"train\", \"batch\": 256, \"batches_per_s\": %.1f}\n", static_cast<double>(n) / s);
+      else
+        std::printf("batch reader: %lld shuffled batches of 256 in %.2f s = %.1f batches/s\n", static_cast<long long>(n), s,
+                    static_cast<double>(n) / s);
+    }
+    return 0;
+  });
+}

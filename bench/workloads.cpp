@@ -1,0 +1,99 @@
+#include "workloads.hpp"
+
+#include <cstring>
+#include <stdexcept>
+
+#include "engine/executor.hpp"
+#include "engine/optim.hpp"
+#include "zoo/model.hpp"
+
+namespace aeg::bench {
+
+namespace {
+
+double dense_flops(const std::vector<std::pair<int, int>>& layers, std::int64_t b) {
+  double s = 0;
+  for (auto [n, m] : layers) s += 2.0 * static_cast<double>(b) * n * m * 3.0;
+  return s;
+}
+
+struct ModelState {
+  std::unique_ptr<zoo::Model> model;
+  Plan plan;
+  ParamStore<float> params;
+  std::unique_ptr<Executor<float>> ex;
+  std::unique_ptr<Adam<float>> opt;
+};
+
+Workload model_workload(const std::string& id, const std::string& name, const zoo::ModelSpec& spec,
+                        std::int64_t batch, int threads, double flops) {
+  auto st = std::make_shared<ModelState>();
+  st->model = zoo::build(spec, batch);
+  st->plan = compile(st->model->graph, {st->model->loss});
+  Rng rng(0);
+  st->params.init_from(st->model->graph, rng);
+  st->ex = std::make_unique<Executor<float>>(st->plan, st->params, ExecOptions{.threads = threads, .seed = 1});
+  st->opt = std::make_unique<Adam<float>>(st->params, AdamOptions{.lr = 1e-3, .threads = threads});
+  Workload w{id, name, batch, spec.features, flops, st->ex->planned_bytes(), st->ex->naive_bytes(), {}, st};
+  ModelState* s = st.get();
+  w.step = [s, batch, f = spec.features](const float* x) {
+    std::memcpy(s->ex->input_data(s->model->x), x, sizeof(float) * static_cast<std::size_t>(batch * f));
+    s->opt->zero_grad();
+    s->ex->forward();
+    s->ex->backward();
+    s->opt->step();
+  };
+  return w;
+}
+
+struct TinyState {
+  Graph g;
+  Var x, out;
+  Plan plan;
+  ParamStore<float> params;
+  std::unique_ptr<Executor<float>> ex;
+};
+
+Workload tiny(int threads) {
+  auto st = std::make_shared<TinyState>();
+  st->x = st->g.input("x", {1, 16}, true);
+  Var h = st->x;
+  for (int i = 0; i < 200; ++i) h = i % 2 == 0 ? add_scalar(h, 0.1) : tanh(h);
+  st->out = sum(h);
+  st->plan = compile(st->g, {st->out});
+  st->ex = std::make_unique<Executor<float>>(st->plan, st->params, ExecOptions{.threads = threads});
+  Rng rng(123);
+  float* xin = st->ex->input_data(st->x);
+  for (int i = 0; i < 16; ++i) xin[i] = static_cast<float>(rng.uniform());
+  Workload w{"W5", "tiny", 1, 16, 0, st->ex->planned_bytes(), st->ex->naive_bytes(), {}, st};
+  TinyState* s = st.get();
+  w.step = [s](const float*) {
+    s->ex->forward();
+    s->ex->backward();
+  };
+  return w;
+}
+
+}  // namespace
+
+std::vector<std::string> workload_ids() { return {"W1", "W2", "W4", "W5"}; }
+
+Workload make_workload(const std::string& id, int threads) {
+  if (id == "W1")
+    return model_workload(id, "shallow", zoo::recipe("shallow"), 256, threads, dense_flops({{784, 64}, {64, 784}}, 256));
+  if (id == "W2") {
+    zoo::ModelSpec s = zoo::recipe("deep");
+    s.recipe = "deep-w2";
+    s.hidden = {512, 256};
+    s.code = 64;
+    return model_workload(id, "deep", s, 256, threads,
+                          dense_flops({{784, 512}, {512, 256}, {256, 64}, {64, 256}, {256, 512}, {512, 784}}, 256));
+  }
+  if (id == "W4")
+    return model_workload(id, "vae", zoo::recipe("vae"), 128, threads,
+                          dense_flops({{784, 400}, {400, 20}, {400, 20}, {20, 400}, {400, 784}}, 128));
+  if (id == "W5") return tiny(threads);
+  throw std::invalid_argument("unknown workload '" + id + "' (known: W1, W2, W4, W5)");
+}
+
+}  // namespace aeg::bench

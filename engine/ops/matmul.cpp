@@ -1,0 +1,184 @@
+// matmul and the fused linear layer, both through the one checked gemm. The
+// backward passes transpose flags to gemm with beta = 1, so input gradients
+// accumulate in place and no transpose is ever materialised.
+#include <algorithm>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "engine/gemm.hpp"
+#include "engine/ops.hpp"
+#include "engine/ops/broadcast.hpp"
+
+namespace aeg {
+namespace {
+
+using detail::kGrain;
+
+// ---- matmul: C (m, n) = op(A) (m, k) op(B) (k, n)
+
+class MatmulOp : public OpImpl<MatmulOp> {
+ public:
+  MatmulOp(bool ta, bool tb) : ta_(ta), tb_(tb) {}
+  std::string_view name() const override { return "matmul"; }
+  std::string attrs() const override {
+    return std::string("trans_a=") + (ta_ ? "1" : "0") + " trans_b=" + (tb_ ? "1" : "0");
+  }
+  Shape infer(const std::vector<Shape>& in) const override {
+    if (in.size() != 2) throw std::invalid_argument("expects 2 inputs");
+    const Shape &a = in[0], &b = in[1];
+    if (a.size() != 2 || b.size() != 2)
+      throw std::invalid_argument("operands must be 2-D, got " + to_string(a) + " and " + to_string(b));
+    const std::int64_t ka = ta_ ? a[0] : a[1], kb = tb_ ? b[1] : b[0];
+    if (ka != kb)
+      throw std::invalid_argument("inner dimensions differ: " + to_string(a) + (ta_ ? "^T" : "") + " times " +
+                                  to_string(b) + (tb_ ? "^T" : "") + " (" + std::to_string(ka) + " vs " +
+                                  std::to_string(kb) + ")");
+    return {ta_ ? a[1] : a[0], tb_ ? b[0] : b[1]};
+  }
+  Saves saves() const override { return {true, false}; }  // each gradient reads the other operand
+
+  template <class T>
+  void fwd(const OpCtx<T>& c) const {
+    const Shape &sa = *c.in_shape[0], &sb = *c.in_shape[1];
+    const std::int64_t m = (*c.out_shape)[0], n = (*c.out_shape)[1], k = ta_ ? sa[0] : sa[1];
+    gemm<T>(ta_, tb_, m, n, k, T(1), c.in[0], sa[1], c.in[1], sb[1], T(0), c.out, n, c.par);
+  }
+
+  template <class T>
+  void bwd(const OpCtx<T>& c) const {
+    const Shape &sa = *c.in_shape[0], &sb = *c.in_shape[1];
+    const std::int64_t m = (*c.out_shape)[0], n = (*c.out_shape)[1], k = ta_ ? sa[0] : sa[1];
+    const T *a = c.in[0], *b = c.in[1], *g = c.gout;
+    const std::int64_t lda = sa[1], ldb = sb[1];
+    // d op(A) = G op(B)^T (m, k); dA is that, or its transpose when ta.
+    if (T* ga = c.gin[0]) {
+      if (!ta_)  // dA (m, k) += G (m, n) op(B)^T (n, k)
+        gemm<T>(false, !tb_, m, k, n, T(1), g, n, b, ldb, T(1), ga, lda, c.par);
+      else       // dA (k, m) += op(B) (k, n) G^T (n, m)
+        gemm<T>(tb_, true, k, m, n, T(1), b, ldb, g, n, T(1), ga, lda, c.par);
+    }
+    // d op(B) = op(A)^T G (k, n); dB is that, or its transpose when tb.
+    if (T* gb = c.gin[1]) {
+      if (!tb_)  // dB (k, n) += op(A)^T (k, m) G (m, n)
+        gemm<T>(!ta_, false, k, n, m, T(1), a, lda, g, n, T(1), gb, ldb, c.par);
+      else       // dB (n, k) += G^T (n, m) op(A) (m, k)
+        gemm<T>(true, ta_, n, k, m, T(1), g, n, a, lda, T(1), gb, ldb, c.par);
+    }
+  }
+
+ private:
+  bool ta_, tb_;
+};
+
+// ---- linear: y (batch, out) = x (batch, in) W^T + b, W (out, in), b (out)
+
+// Rows of the output gradient summed together for the bias gradient; the
+// chunks depend only on the shape, and are added in chunk order.
+constexpr std::int64_t kBiasRows = 64;
+
+std::int64_t bias_chunks(std::int64_t rows) { return (rows + kBiasRows - 1) / kBiasRows; }
+
+class LinearOp : public OpImpl<LinearOp> {
+ public:
+  std::string_view name() const override { return "linear"; }
+  Shape infer(const std::vector<Shape>& in) const override {
+    if (in.size() != 3) throw std::invalid_argument("expects 3 inputs (x, W, b)");
+    const Shape &x = in[0], &w = in[1], &b = in[2];
+    if (x.size() != 2) throw std::invalid_argument("x must be 2-D (batch, in), got " + to_string(x));
+    if (w.size() != 2) throw std::invalid_argument("W must be 2-D (out, in), got " + to_string(w));
+    if (b.size() != 1) throw std::invalid_argument("b must be 1-D (out), got " + to_string(b));
+    if (x[1] != w[1])
+      throw std::invalid_argument("x " + to_string(x) + " has " + std::to_string(x[1]) + " features but W " +
+                                  to_string(w) + " expects " + std::to_string(w[1]));
+    if (b[0] != w[0])
+      throw std::invalid_argument("b " + to_string(b) + " does not match the " + std::to_string(w[0]) +
+                                  " outputs of W " + to_string(w));
+    return {x[0], w[0]};
+  }
+  Saves saves() const override { return {true, false}; }  // dx reads W, dW reads x
+  std::int64_t aux_size(const std::vector<Shape>& in, const Shape& out) const override {
+    const std::int64_t chunks = bias_chunks(out[0]);
+    return chunks > 1 ? chunks * out[1] : 0;  // per-chunk column sums
+  }
+
+  template <class T>
+  void fwd(const OpCtx<T>& c) const {
+    const std::int64_t rows = (*c.out_shape)[0], out = (*c.out_shape)[1], in = (*c.in_shape[0])[1];
+    const T *x = c.in[0], *w = c.in[1], *b = c.in[2];
+    T* y = c.out;
+    gemm<T>(false, true, rows, out, in, T(1), x, in, w, in, T(0), y, out, c.par);
+    c.par->for_range(rows, row_grain(out), [&](std::int64_t r0, std::int64_t r1) {
+      for (std::int64_t r = r0; r < r1; ++r) {
+        T* yr = y + r * out;
+        for (std::int64_t j = 0; j < out; ++j) yr[j] += b[j];
+      }
+    });
+  }
+
+  template <class T>
+  void bwd(const OpCtx<T>& c) const {
+    const std::int64_t rows = (*c.out_shape)[0], out = (*c.out_shape)[1], in = (*c.in_shape[0])[1];
+    const T *x = c.in[0], *w = c.in[1], *g = c.gout;
+    if (T* gx = c.gin[0])  // dx (rows, in) += G (rows, out) W (out, in)
+      gemm<T>(false, false, rows, in, out, T(1), g, out, w, in, T(1), gx, in, c.par);
+    if (T* gw = c.gin[1])  // dW (out, in) += G^T (out, rows) x (rows, in)
+      gemm<T>(true, false, out, in, rows, T(1), g, out, x, in, T(1), gw, in, c.par);
+    if (T* gb = c.gin[2]) bias_grad(c, g, rows, out, gb);
+  }
+
+ private:
+  static std::int64_t row_grain(std::int64_t cols) { return std::max<std::int64_t>(1, kGrain / std::max<std::int64_t>(1, cols)); }
+
+  // db[j] += sum over chunks (in order) of the chunk's column sum (rows in order).
+  template <class T>
+  void bias_grad(const OpCtx<T>& c, const T* g, std::int64_t rows, std::int64_t out, T* gb) const {
+    const std::int64_t chunks = bias_chunks(rows);
+    if (chunks <= 1) {
+      c.par->for_range(out, kGrain / kBiasRows, [&](std::int64_t j0, std::int64_t j1) {
+        for (std::int64_t j = j0; j < j1; ++j) {
+          T s = T(0);
+          for (std::int64_t r = 0; r < rows; ++r) s += g[r * out + j];
+          gb[j] += s;
+        }
+      });
+      return;
+    }
+    T* part = c.aux;  // (chunks, out)
+    c.par->for_range(chunks, 1, [&](std::int64_t c0, std::int64_t c1) {
+      for (std::int64_t ch = c0; ch < c1; ++ch) {
+        T* p = part + ch * out;
+        std::fill(p, p + out, T(0));
+        const std::int64_t r1 = std::min(rows, (ch + 1) * kBiasRows);
+        for (std::int64_t r = ch * kBiasRows; r < r1; ++r) {
+          const T* gr = g + r * out;
+          for (std::int64_t j = 0; j < out; ++j) p[j] += gr[j];
+        }
+      }
+    });
+    c.par->for_range(out, kGrain / kBiasRows, [&](std::int64_t j0, std::int64_t j1) {
+      for (std::int64_t j = j0; j < j1; ++j) {
+        T s = T(0);
+        for (std::int64_t ch = 0; ch < chunks; ++ch) s += part[ch * out + j];
+        gb[j] += s;
+      }
+    });
+  }
+};
+
+AEG_REGISTER_OP("matmul");
+AEG_REGISTER_OP("linear");
+
+}  // namespace
+
+Var matmul(Var a, Var b, bool trans_a, bool trans_b) {
+  if (a.g != b.g) throw std::invalid_argument("matmul on Vars of two different graphs");
+  return a.graph().apply(std::make_shared<MatmulOp>(trans_a, trans_b), {a, b});
+}
+
+Var linear(Var x, Var w, Var b) {
+  if (x.g != w.g || x.g != b.g) throw std::invalid_argument("linear on Vars of different graphs");
+  return x.graph().apply(std::make_shared<LinearOp>(), {x, w, b});
+}
+
+}  // namespace aeg

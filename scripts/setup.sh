@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages aegraph needs, if any are missing (run as root on Debian 12).
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  xtensor-dev libxtensor-blas-dev libopenblas-dev libtbb-dev
+  libhdf5-dev hdf5-tools libboost-program-options-dev libpng-dev zlib1g-dev
+  catch2 dataset-fashion-mnist
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -q
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

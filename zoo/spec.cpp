@@ -1,0 +1,289 @@
+#include "zoo/spec.hpp"
+
+#include <algorithm>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+namespace aeg::zoo {
+
+namespace {
+
+std::string join(const std::vector<std::int64_t>& v) {
+  std::string s;
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
+  return s;
+}
+
+std::vector<std::int64_t> split_ints(const std::string& key, const std::string& s) {
+  std::vector<std::int64_t> r;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (item.empty()) continue;
+    std::size_t used = 0;
+    long long v = 0;
+    try {
+      v = std::stoll(item, &used);
+    } catch (...) {
+      used = 0;
+    }
+    if (used != item.size() || v <= 0)
+      throw std::invalid_argument("spec: " + key + " = '" + s + "' must be a list of positive integers");
+    r.push_back(v);
+  }
+  return r;
+}
+
+std::string fmt(double v) {
+  std::ostringstream os;
+  os.precision(17);
+  os << v;
+  return os.str();
+}
+
+}  // namespace
+
+std::string to_string(Activation a) {
+  switch (a) {
+    case Activation::Identity: return "identity";
+    case Activation::Sigmoid: return "sigmoid";
+    case Activation::Tanh: return "tanh";
+    case Activation::Relu: return "relu";
+    case Activation::LeakyRelu: return "leaky_relu";
+    case Activation::Elu: return "elu";
+    case Activation::Softplus: return "softplus";
+  }
+  return "?";
+}
+
+Activation parse_activation(const std::string& s) {
+  for (Activation a : {Activation::Identity, Activation::Sigmoid, Activation::Tanh, Activation::Relu,
+                       Activation::LeakyRelu, Activation::Elu, Activation::Softplus})
+    if (to_string(a) == s) return a;
+  if (s == "linear" || s == "none") return Activation::Identity;
+  throw std::invalid_argument("unknown activation '" + s +
+                              "' (expected identity, sigmoid, tanh, relu, leaky_relu, elu or softplus)");
+}
+
+std::string to_string(Noise n) {
+  switch (n) {
+    case Noise::None: return "none";
+    case Noise::Masking: return "masking";
+    case Noise::Gaussian: return "gaussian";
+    case Noise::SaltPepper: return "salt-pepper";
+  }
+  return "?";
+}
+
+Noise parse_noise(const std::string& s) {
+  for (Noise n : {Noise::None, Noise::Masking, Noise::Gaussian, Noise::SaltPepper})
+    if (to_string(n) == s) return n;
+  if (s == "salt_pepper" || s == "saltpepper") return Noise::SaltPepper;
+  throw std::invalid_argument("unknown noise '" + s + "' (expected none, masking, gaussian or salt-pepper)");
+}
+
+std::vector<std::int64_t> ModelSpec::decoder_sizes() const {
+  if (!mirror_decoder) return decoder_hidden;
+  return {hidden.rbegin(), hidden.rend()};
+}
+
+std::string to_text(const ModelSpec& s) {
+  std::ostringstream os;
+  os << "recipe = " << s.recipe << "\n"
+     << "features = " << s.features << "\n"
+     << "image_shape = " << join(s.image_shape) << "\n"
+     << "hidden = " << join(s.hidden) << "\n"
+     << "code = " << s.code << "\n"
+     << "activation = " << to_string(s.activation) << "\n"
+     << "code_activation = " << to_string(s.code_activation) << "\n"
+     << "mirror_decoder = " << (s.mirror_decoder ? 1 : 0) << "\n"
+     << "decoder_hidden = " << join(s.decoder_hidden) << "\n"
+     << "output = " << to_string(s.output) << "\n"
+     << "loss = " << (s.loss == Loss::BCE ? "bce" : "mse") << "\n"
+     << "tied = " << (s.tied ? 1 : 0) << "\n"
+     << "noise = " << to_string(s.noise) << "\n"
+     << "noise_level = " << fmt(s.noise_level) << "\n"
+     << "l1 = " << fmt(s.l1) << "\n"
+     << "kl_rho = " << fmt(s.kl_rho) << "\n"
+     << "kl_beta = " << fmt(s.kl_beta) << "\n"
+     << "contractive = " << fmt(s.contractive) << "\n"
+     << "k_sparse = " << s.k_sparse << "\n"
+     << "variational = " << (s.variational ? 1 : 0) << "\n"
+     << "beta = " << fmt(s.beta) << "\n"
+     << "conditional = " << (s.conditional ? 1 : 0) << "\n"
+     << "classes = " << s.classes << "\n"
+     << "weight_decay = " << fmt(s.weight_decay) << "\n";
+  return os.str();
+}
+
+ModelSpec parse_spec(const std::string& text) {
+  ModelSpec s;
+  std::istringstream is(text);
+  std::string line;
+  int lineno = 0;
+  auto trim = [](std::string v) {
+    const auto b = v.find_first_not_of(" \t\r");
+    const auto e = v.find_last_not_of(" \t\r");
+    return b == std::string::npos ? std::string() : v.substr(b, e - b + 1);
+  };
+  while (std::getline(is, line)) {
+    ++lineno;
+    line = trim(line);
+    if (line.empty() || line[0] == '#') continue;
+    const auto eq = line.find('=');
+    if (eq == std::string::npos)
+      throw std::invalid_argument("spec line " + std::to_string(lineno) + ": expected 'key = value', got '" + line + "'");
+    const std::string key = trim(line.substr(0, eq)), val = trim(line.substr(eq + 1));
+    auto num = [&]() {
+      std::size_t used = 0;
+      double v = 0;
+      try {
+        v = std::stod(val, &used);
+      } catch (...) {
+        used = 0;
+      }
+      if (used != val.size() || val.empty())
+        throw std::invalid_argument("spec line " + std::to_string(lineno) + ": " + key + " = '" + val + "' is not a number");
+      return v;
+    };
+    auto integer = [&]() {
+      const double v = num();
+      if (v != static_cast<double>(static_cast<std::int64_t>(v)))
+        throw std::invalid_argument("spec line " + std::to_string(lineno) + ": " + key + " must be a whole number");
+      return static_cast<std::int64_t>(v);
+    };
+    auto flag = [&]() { return integer() != 0; };
+    try {
+      if (key == "recipe") s.recipe = val;
+      else if (key == "features") s.features = integer();
+      else if (key == "image_shape") s.image_shape = split_ints(key, val);
+      else if (key == "hidden") s.hidden = split_ints(key, val);
+      else if (key == "code") s.code = integer();
+      else if (key == "activation") s.activation = parse_activation(val);
+      else if (key == "code_activation") s.code_activation = parse_activation(val);
+      else if (key == "mirror_decoder") s.mirror_decoder = flag();
+      else if (key == "decoder_hidden") s.decoder_hidden = split_ints(key, val);
+      else if (key == "output") s.output = parse_activation(val);
+      else if (key == "loss") {
+        if (val == "bce") s.loss = Loss::BCE;
+        else if (val == "mse") s.loss = Loss::MSE;
+        else throw std::invalid_argument("loss = '" + val + "' (expected bce or mse)");
+      } else if (key == "tied") s.tied = flag();
+      else if (key == "noise") s.noise = parse_noise(val);
+      else if (key == "noise_level") s.noise_level = num();
+      else if (key == "l1") s.l1 = num();
+      else if (key == "kl_rho") s.kl_rho = num();
+      else if (key == "kl_beta") s.kl_beta = num();
+      else if (key == "contractive") s.contractive = num();
+      else if (key == "k_sparse") s.k_sparse = integer();
+      else if (key == "variational") s.variational = flag();
+      else if (key == "beta") s.beta = num();
+      else if (key == "conditional") s.conditional = flag();
+      else if (key == "classes") s.classes = integer();
+      else if (key == "weight_decay") s.weight_decay = num();
+      else throw std::invalid_argument("unknown key '" + key + "'");
+    } catch (const std::invalid_argument& e) {
+      const std::string m = e.what();
+      if (m.rfind("spec line", 0) == 0) throw;
+      throw std::invalid_argument("spec line " + std::to_string(lineno) + ": " + m);
+    }
+  }
+  validate(s);
+  return s;
+}
+
+void validate(const ModelSpec& s) {
+  auto fail = [&](const std::string& m) { throw std::invalid_argument("model '" + s.recipe + "': " + m); };
+  if (s.features <= 0) fail("features must be positive");
+  if (s.code <= 0) fail("code size must be positive");
+  if (!s.image_shape.empty() && s.image_shape.size() != 3) fail("image_shape must be C,H,W");
+  if (!s.image_shape.empty() && s.image_shape[0] * s.image_shape[1] * s.image_shape[2] != s.features)
+    fail("image_shape " + join(s.image_shape) + " does not hold " + std::to_string(s.features) + " features");
+  if (s.loss == Loss::BCE && s.output != Activation::Sigmoid)
+    fail("BCE needs sigmoid outputs (got " + to_string(s.output) + ")");
+  if (s.noise_level < 0) fail("noise level must be >= 0");
+  if ((s.noise == Noise::Masking || s.noise == Noise::SaltPepper) && s.noise_level >= 1)
+    fail("a noise rate must be below 1");
+  if (s.l1 < 0 || s.kl_beta < 0 || s.contractive < 0 || s.beta < 0 || s.weight_decay < 0)
+    fail("penalty weights must be >= 0");
+  if (s.kl_beta > 0) {
+    if (!(s.kl_rho > 0 && s.kl_rho < 1)) fail("KL sparsity needs a target rate rho in (0, 1)");
+    if (s.variational) fail("KL sparsity does not apply to a variational code");
+    if (s.code_activation != Activation::Sigmoid)
+      fail("KL sparsity needs a sigmoid code (rates in (0,1)); the code is " + to_string(s.code_activation));
+  }
+  if (s.contractive > 0) {
+    if (!s.hidden.empty()) fail("the contractive penalty is for one-layer encoders (hidden must be empty)");
+    if (s.variational) fail("the contractive penalty does not apply to a variational encoder");
+    const Activation a = s.code_activation;
+    if (a != Activation::Sigmoid && a != Activation::Tanh && a != Activation::Relu && a != Activation::Identity)
+      fail("the contractive penalty supports sigmoid, tanh, relu or identity codes, not " + to_string(a));
+  }
+  if (s.k_sparse < 0 || s.k_sparse > s.code) fail("k must be between 1 and the code size " + std::to_string(s.code));
+  if (s.k_sparse > 0 && s.variational) fail("k-sparse codes do not apply to a variational code");
+  if (s.tied && s.variational) fail("tied weights do not apply to a variational model (mu/logvar heads)");
+  if (s.tied && !s.mirror_decoder) fail("tied weights need a mirrored decoder");
+  if (s.conditional && !s.variational) fail("the conditional form is for the variational model");
+  if (s.conditional && s.classes < 2) fail("a conditional model needs at least 2 classes");
+}
+
+ModelSpec recipe(const std::string& name) {
+  ModelSpec s;
+  s.recipe = name;
+  auto one_layer = [&](std::int64_t code, Activation a) {
+    s.hidden = {};
+    s.code = code;
+    s.activation = s.code_activation = a;
+  };
+  if (name == "shallow") one_layer(64, Activation::Sigmoid);
+  else if (name == "undercomplete") one_layer(32, Activation::Relu);
+  else if (name == "tied") { one_layer(32, Activation::Relu); s.tied = true; }
+  else if (name == "deep") { s.hidden = {128, 64}; s.code = 32; }
+  else if (name == "sparse-l1") { one_layer(32, Activation::Relu); s.l1 = 0.0784; }
+  else if (name == "sparse-kl") {
+    one_layer(196, Activation::Sigmoid);
+    s.loss = Loss::MSE;
+    s.kl_rho = 0.1;
+    s.kl_beta = 3;
+    s.weight_decay = 3e-3;
+  } else if (name == "denoising") {
+    one_layer(256, Activation::Sigmoid);
+    s.noise = Noise::Masking;
+    s.noise_level = 0.25;
+  } else if (name == "contractive") { one_layer(256, Activation::Sigmoid); s.contractive = 0.1; }
+  else if (name == "linear") {
+    one_layer(32, Activation::Identity);
+    s.output = Activation::Identity;
+    s.loss = Loss::MSE;
+  } else if (name == "vae" || name == "beta-vae" || name == "cvae") {
+    s.hidden = {400};
+    s.code = 20;
+    s.variational = true;
+    if (name == "beta-vae") s.beta = 4;
+    if (name == "cvae") s.conditional = true;
+  } else if (name == "vae-2d") {
+    s.hidden = {256};
+    s.code = 2;
+    s.variational = true;
+  } else if (name == "k-sparse") {
+    one_layer(1000, Activation::Identity);
+    s.tied = true;
+    s.k_sparse = 25;
+    s.output = Activation::Identity;
+    s.loss = Loss::MSE;
+  } else {
+    std::string all;
+    for (const auto& r : recipe_names()) all += (all.empty() ? "" : ", ") + r;
+    throw std::invalid_argument("unknown model '" + name + "' (known: " + all + ")");
+  }
+  validate(s);
+  return s;
+}
+
+std::vector<std::string> recipe_names() {
+  return {"shallow", "undercomplete", "tied", "deep", "sparse-l1", "sparse-kl", "denoising",
+          "contractive", "linear", "vae", "beta-vae", "cvae", "vae-2d", "k-sparse"};
+}
+
+}  // namespace aeg::zoo

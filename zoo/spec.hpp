@@ -1,0 +1,66 @@
+// An autoencoder as plain data: what `ae-train` parses from its options, what a
+// checkpoint stores, and what a C++ user fills in. zoo::build turns it into a graph.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/ops.hpp"
+
+namespace aeg::zoo {
+
+enum class Loss { BCE, MSE };             // BCE on sigmoid outputs; MSE = 1/2 sum of squares
+enum class Noise { None, Masking, Gaussian, SaltPepper };
+
+struct ModelSpec {
+  std::string recipe = "custom";
+  std::int64_t features = 784;
+  std::vector<std::int64_t> image_shape = {1, 28, 28};  // C, H, W (pictures); empty if not images
+
+  // Encoder: features -> hidden... -> code. The decoder mirrors it unless given.
+  std::vector<std::int64_t> hidden;
+  std::int64_t code = 32;
+  Activation activation = Activation::Relu;       // hidden layers
+  Activation code_activation = Activation::Relu;  // the code layer (not used by a VAE)
+  std::vector<std::int64_t> decoder_hidden;       // empty: reverse of `hidden`
+  bool mirror_decoder = true;                     // false: decoder_hidden as given (may be empty)
+  Activation output = Activation::Sigmoid;
+  Loss loss = Loss::BCE;
+
+  bool tied = false;                              // decoder weight i = encoder weight mirror(i)^T
+  Noise noise = Noise::None;                      // input corruption while training
+  double noise_level = 0;                         // rate (masking, salt-and-pepper) or sigma
+  double l1 = 0;                                  // lambda * sum |code|
+  double kl_rho = 0, kl_beta = 0;                 // beta * KL(rho || mean code), sigmoid codes
+  double contractive = 0;                         // lambda * ||J||_F^2 (one-layer encoders)
+  std::int64_t k_sparse = 0;                      // keep the k largest code units
+  bool variational = false;                       // mu / logvar heads, reparameterisation, KL
+  double beta = 1;                                // weight of the Gaussian KL
+  bool conditional = false;                       // one-hot label into encoder and decoder
+  std::int64_t classes = 10;
+  double weight_decay = 0;                        // for the optimizer (L2 as PyTorch's Adam)
+
+  std::vector<std::int64_t> decoder_sizes() const;  // hidden sizes of the decoder
+};
+
+// "key = value" lines, one per field; parse checks every key and value and
+// throws std::invalid_argument naming the bad line.
+std::string to_text(const ModelSpec& spec);
+ModelSpec parse_spec(const std::string& text);
+
+// Refuses combinations that make no sense (KL sparsity on a ReLU code, a
+// contractive penalty on a deep encoder, k larger than the code, ...).
+void validate(const ModelSpec& spec);
+
+// The named recipes of the zoo ("shallow", "undercomplete", "tied", "deep",
+// "sparse-l1", "sparse-kl", "denoising", "contractive", "linear", "vae",
+// "beta-vae", "cvae", "vae-2d", "k-sparse").
+ModelSpec recipe(const std::string& name);
+std::vector<std::string> recipe_names();
+
+std::string to_string(Activation a);
+Activation parse_activation(const std::string& s);
+std::string to_string(Noise n);
+Noise parse_noise(const std::string& s);
+
+}  // namespace aeg::zoo
