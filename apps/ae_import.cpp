@@ -1,0 +1,151 @@
+// ae-import: convert IDX (MNIST format) or CSV data into an aegraph dataset file.
+// With no input option it imports Fashion-MNIST from the Debian package
+// dataset-fashion-mnist.
+#include <boost/program_options.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+#include <string>
+
+#include "io/import.hpp"
+
+namespace po = boost::program_options;
+
+namespace {
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::vector<std::int64_t> parse_shape(const std::string& s) {
+  std::vector<std::int64_t> r;
+  std::stringstream in(s);
+  std::string part;
+  while (std::getline(in, part, s.find('x') != std::string::npos ? 'x' : ',')) {
+    std::size_t used = 0;
+    long long v = 0;
+    try {
+      v = std::stoll(part, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != part.size() || v <= 0) throw UsageError("--image-shape '" + s + "': expected C,H,W like 1,28,28");
+    r.push_back(v);
+  }
+  if (r.size() != 3) throw UsageError("--image-shape '" + s + "': expected C,H,W like 1,28,28");
+  return r;
+}
+
+std::string human_bytes(std::uintmax_t b) {
+  char buf[64];
+  if (b >= (1u << 20)) std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(b) / (1 << 20));
+  else if (b >= 1024) std::snprintf(buf, sizeof buf, "%.1f KiB", static_cast<double>(b) / 1024);
+  else std::snprintf(buf, sizeof buf, "%ju bytes", b);
+  return buf;
+}
+
+void print_split(const char* name, const aeg::io::DatasetInfo& info, const aeg::io::SplitInfo& s) {
+  if (!s.present) {
+    std::cout << "  " << name << ": none\n";
+    return;
+  }
+  std::cout << "  " << name << ": " << s.rows << " x " << info.features << " " << aeg::io::to_string(s.dtype)
+            << " (scale " << s.scale << "), " << (s.labels ? "labels" : "no labels") << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string train_images, train_labels, test_images, test_labels, csv, test_csv, image_shape, out;
+  int label_column = -1;
+  double test_fraction = 0;
+  std::uint64_t seed = 0;
+
+  po::options_description opts(
+      "Usage: ae-import [options]\n"
+      "Converts IDX or CSV data into an aegraph dataset file (HDF5).\n"
+      "With no input option, imports Fashion-MNIST from /usr/share/datasets/fashion-mnist.\n\n"
+      "Options");
+  // clang-format off
+  opts.add_options()
+      ("help,h", "print this help and exit")
+      ("train-images", po::value(&train_images)->default_value(""), "IDX file of training images (N x H x W or N x features; .gz or not)")
+      ("train-labels", po::value(&train_labels)->default_value(""), "IDX file of training labels (optional)")
+      ("test-images", po::value(&test_images)->default_value(""), "IDX file of test images (optional)")
+      ("test-labels", po::value(&test_labels)->default_value(""), "IDX file of test labels (needed when training labels are given)")
+      ("csv", po::value(&csv)->default_value(""), "CSV file, one sample per line (a non-numeric first line is a header)")
+      ("label-column", po::value(&label_column)->default_value(-1), "0-based CSV column holding the label (-1: no labels)")
+      ("test-csv", po::value(&test_csv)->default_value(""), "second CSV file for the test split")
+      ("test-fraction", po::value(&test_fraction)->default_value(0.0), "fraction of --csv rows put in the test split, in [0, 1)")
+      ("seed", po::value(&seed)->default_value(0), "seed choosing the --test-fraction rows")
+      ("image-shape", po::value(&image_shape)->default_value(""), "C,H,W of the CSV feature columns, if they are images")
+      ("out,o", po::value(&out)->default_value("fashion-mnist.h5"), "output file (written to a temp file, then renamed)");
+  // clang-format on
+
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
+    po::notify(vm);
+    if (vm.count("help")) {
+      std::cout << opts << "\n";
+      return 0;
+    }
+    const bool idx = !train_images.empty() || !train_labels.empty() || !test_images.empty() || !test_labels.empty();
+    const bool csv_opts = !vm["label-column"].defaulted() || !test_csv.empty() || !vm["test-fraction"].defaulted() ||
+                          !image_shape.empty() || !vm["seed"].defaulted();
+    if (idx && !csv.empty()) throw UsageError("give IDX files or --csv, not both");
+    if (csv_opts && csv.empty())
+      throw UsageError("--label-column, --test-csv, --test-fraction, --seed and --image-shape need --csv");
+    if (idx) {
+      if (train_images.empty()) throw UsageError("--train-images is required with IDX input");
+      if (test_labels.size() && test_images.empty()) throw UsageError("--test-labels needs --test-images");
+      if (!test_images.empty() && train_labels.empty() != test_labels.empty())
+        throw UsageError("give --train-labels and --test-labels together, or neither");
+    }
+    if (!(test_fraction >= 0 && test_fraction < 1))
+      throw UsageError("--test-fraction " + std::to_string(test_fraction) + ": expected a value in [0, 1)");
+    if (!test_csv.empty() && test_fraction > 0) throw UsageError("give --test-csv or --test-fraction, not both");
+    if (label_column < -1) throw UsageError("--label-column " + std::to_string(label_column) + ": expected >= 0, or -1 for none");
+    if (out.empty()) throw UsageError("--out: expected a file name");
+  } catch (const po::error& e) {
+    std::cerr << "ae-import: " << e.what() << "\nTry 'ae-import --help'.\n";
+    return 2;
+  } catch (const UsageError& e) {
+    std::cerr << "ae-import: " << e.what() << "\nTry 'ae-import --help'.\n";
+    return 2;
+  }
+
+  try {
+    aeg::io::ImportReport r;
+    if (!csv.empty()) {
+      aeg::io::CsvSource src;
+      src.train = csv;
+      src.test = test_csv;
+      src.test_fraction = test_fraction;
+      src.seed = seed;
+      src.label_column = label_column;
+      if (!image_shape.empty()) src.image_shape = parse_shape(image_shape);
+      r = aeg::io::import_csv(src, out);
+    } else if (!train_images.empty()) {
+      r = aeg::io::import_idx({train_images, train_labels, test_images, test_labels}, out);
+    } else {
+      r = aeg::io::import_fashion_mnist(out);
+    }
+    const auto& info = r.info;
+    std::cout << "wrote " << out << " (" << human_bytes(r.file_bytes) << ")\n";
+    std::cout << "  source: " << info.source << "\n";
+    print_split("train", info, info.train);
+    print_split("test", info, info.test);
+    if (!info.image_shape.empty())
+      std::cout << "  image shape: " << info.image_shape[0] << " x " << info.image_shape[1] << " x "
+                << info.image_shape[2] << "\n";
+    return 0;
+  } catch (const UsageError& e) {
+    std::cerr << "ae-import: " << e.what() << "\nTry 'ae-import --help'.\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "ae-import: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,71 @@
+// Streams one split of a dataset file (io/dataset.hpp) in batches of float32
+// rows in [0, 1], without loading the split into memory: each batch's rows are
+// sorted and read with one hyperslab selection (runs of consecutive rows),
+// through a bounded HDF5 chunk cache. The order of epoch e is a pure function
+// of (seed, e), so a resumed run sees the same batches. While the caller trains
+// on one batch, the next is read on a TBB task.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/tensor.hpp"
+#include "io/dataset.hpp"
+
+namespace aeg::io {
+
+struct Batch {
+  std::vector<float> x;             // rows x features, values in [0, 1]
+  std::vector<std::int32_t> y;      // one label per row (empty when the split has none)
+  std::vector<std::int64_t> index;  // each row's number in the file
+  std::int64_t rows = 0;
+};
+
+struct ReaderOptions {
+  std::uint64_t seed = 0;
+  bool shuffle = true;
+  std::int64_t limit = 0;                 // use only the first `limit` rows (0 = all)
+  bool drop_last = false;                 // drop a last, smaller batch
+  bool prefetch = true;                   // read the next batch on a TBB task
+  std::size_t cache_bytes = 32u << 20;    // HDF5 chunk cache for the data set
+};
+
+// The row order of one epoch: 0..n-1 shuffled by a generator seeded from (seed, epoch).
+std::vector<std::int64_t> epoch_order(std::int64_t n, std::uint64_t seed, std::int64_t epoch);
+
+class BatchReader {
+ public:
+  // split: "train" or "test". Validates the file (describe()) and throws DataError.
+  BatchReader(const std::string& path, const std::string& split, std::int64_t batch,
+              ReaderOptions options = {});
+  ~BatchReader();
+  BatchReader(const BatchReader&) = delete;
+  BatchReader& operator=(const BatchReader&) = delete;
+
+  // Begin epoch `epoch` (next() begins epoch 0 by itself if never called).
+  void start_epoch(std::int64_t epoch);
+  // The next batch of the epoch; false when the epoch is over. Throws DataError
+  // on bad values (NaN, outside [0, 1] after scaling), naming file, dataset and row.
+  bool next(Batch& batch);
+
+  std::int64_t features() const;
+  std::int64_t size() const;  // rows per epoch (after `limit`)
+  std::int64_t batch_size() const;
+  std::int64_t batches_per_epoch() const;
+  bool has_labels() const;
+  const DatasetInfo& info() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// A whole split (first `limit` rows, 0 = all) in memory: x is rows x features in [0, 1].
+struct SplitArrays {
+  Tensor<float> x;
+  std::vector<std::int32_t> y;  // empty when the split has no labels
+};
+SplitArrays load_split(const std::string& path, const std::string& split, std::int64_t limit = 0);
+
+}  // namespace aeg::io

@@ -1,0 +1,93 @@
+// Dataset files (HDF5):
+//   /train/x, /test/x   N x features or N x C x H x W; uint8 with a `scale`
+//                       attribute (value = stored / scale) or float32 (scale 1
+//                       unless the attribute says otherwise); chunked by rows,
+//                       shuffle + deflate.
+//   /train/y, /test/y   optional integer labels, one per row.
+//   root attributes     `source` (text), `image_shape` (C, H, W) for images.
+// /test is optional. Values must lie in [0, 1] after scaling.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "io/error.hpp"
+
+namespace aeg::io {
+
+enum class DType { uint8, float32 };
+std::string to_string(DType t);
+
+struct SplitInfo {
+  bool present = false;
+  std::int64_t rows = 0;
+  DType dtype = DType::uint8;
+  double scale = 1;
+  bool labels = false;
+};
+
+struct DatasetInfo {
+  std::string path, source;
+  std::int64_t features = 0;               // values per sample
+  std::vector<std::int64_t> sample_shape;  // shape after N: {features} or {C, H, W}
+  std::vector<std::int64_t> image_shape;   // {C, H, W} when the rows are images, else empty
+  SplitInfo train, test;
+
+  // "train" or "test"; throws DataError if the split is absent or unknown.
+  const SplitInfo& split(const std::string& name) const;
+};
+
+// Opens and validates the file (types, ranks, label counts, attributes) without
+// reading the data. Throws DataError naming the file, the dataset and the expectation.
+DatasetInfo describe(const std::string& path);
+
+struct DatasetFormat {
+  std::vector<std::int64_t> sample_shape;  // {features} or {C, H, W}
+  DType dtype = DType::uint8;
+  double scale = 255;                      // uint8: stored / scale; float32: usually 1
+  bool labels = false;                     // every append then carries one label per row
+  bool labels_uint8 = false;               // store labels as uint8 (else int32)
+  std::vector<std::int64_t> image_shape;   // {C, H, W} for flat image rows (implied by a 3-D sample_shape)
+  std::string source;
+  std::int64_t chunk_rows = 0;             // rows per chunk; 0 = about 16 KiB per chunk
+  int deflate = 4;                         // 0 = no compression
+};
+
+// Incremental writer: append row blocks to "train" / "test" in any order, then
+// finish(). Writes "<path>.tmp-<pid>" and renames it over `path` in finish(); if
+// finish() is never reached (error, exception) nothing is left behind.
+// Appended values are checked: finite and within [0, scale].
+class DatasetWriter {
+ public:
+  DatasetWriter(const std::string& path, DatasetFormat format);
+  ~DatasetWriter();
+  DatasetWriter(const DatasetWriter&) = delete;
+  DatasetWriter& operator=(const DatasetWriter&) = delete;
+
+  // rows.size() must be a multiple of the features; labels: one per row (or empty).
+  void append(const std::string& split, std::span<const std::uint8_t> rows,
+              std::span<const std::int32_t> labels = {});
+  void append(const std::string& split, std::span<const float> rows,
+              std::span<const std::int32_t> labels = {});
+  std::int64_t rows(const std::string& split) const;
+  void finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// One split held in memory: fill `u8` or `f32` to match the format's dtype.
+struct SplitData {
+  std::vector<std::uint8_t> u8;
+  std::vector<float> f32;
+  std::vector<std::int32_t> labels;
+};
+
+// Whole dataset from memory (test may be null).
+void write_dataset(const std::string& path, const DatasetFormat& format, const SplitData& train,
+                   const SplitData* test = nullptr);
+
+}  // namespace aeg::io

@@ -1,0 +1,103 @@
+// Runs the built ae-import binary (path from CMake: AE_IMPORT_EXE).
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <sstream>
+
+#include "helpers.hpp"
+#include "io/dataset.hpp"
+
+using namespace iotest;
+
+namespace {
+
+struct Run {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+Run ae_import(const TempDir& d, const std::string& args) {
+  const std::string out = d.file("stdout.txt"), err = d.file("stderr.txt");
+  const std::string cmd = "cd '" + d.path.string() + "' && '" AE_IMPORT_EXE "' " + args + " >'" + out + "' 2>'" + err + "'";
+  const int status = std::system(cmd.c_str());
+  Run r;
+  REQUIRE(WIFEXITED(status));
+  r.code = WEXITSTATUS(status);
+  r.out = slurp(out);
+  r.err = slurp(err);
+  std::filesystem::remove(out);
+  std::filesystem::remove(err);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("ae-import --help lists every option with its default", "[io][app]") {
+  TempDir d;
+  const Run r = ae_import(d, "--help");
+  CHECK(r.code == 0);
+  for (const char* opt : {"--train-images", "--train-labels", "--test-images", "--test-labels", "--csv",
+                          "--label-column", "--test-csv", "--test-fraction", "--seed", "--image-shape", "--out"})
+    CHECK_THAT(r.out, Contains(opt));
+  CHECK_THAT(r.out, Contains("fashion-mnist.h5"));
+  CHECK_THAT(r.out, Contains("(=-1)"));
+}
+
+TEST_CASE("ae-import rejects unknown options and bad values with exit code 2", "[io][app][bad]") {
+  TempDir d;
+  Run r = ae_import(d, "--frobnicate 3");
+  CHECK(r.code == 2);
+  CHECK_THAT(r.err, Contains("ae-import:") && Contains("frobnicate"));
+  r = ae_import(d, "--csv a.csv --test-fraction lots");
+  CHECK(r.code == 2);
+  CHECK_THAT(r.err, Contains("test-fraction"));
+  r = ae_import(d, "--csv a.csv --test-fraction 1.5");
+  CHECK(r.code == 2);
+  CHECK_THAT(r.err, Contains("--test-fraction"));
+  r = ae_import(d, "--csv a.csv --train-images b");
+  CHECK(r.code == 2);
+  r = ae_import(d, "--test-fraction 0.1");
+  CHECK(r.code == 2);
+  CHECK_THAT(r.err, Contains("need --csv"));
+  r = ae_import(d, "--csv a.csv --image-shape 1x2");
+  CHECK(r.code == 2);
+  CHECK_THAT(r.err, Contains("--image-shape"));
+  r = ae_import(d, "stray-argument");
+  CHECK(r.code == 2);
+  CHECK(d.entries().empty());
+}
+
+TEST_CASE("ae-import reports failures with exit code 1 and writes nothing", "[io][app][bad]") {
+  TempDir d;
+  const Run r = ae_import(d, "--train-images missing.idx --out x.h5");
+  CHECK(r.code == 1);
+  CHECK_THAT(r.err, Contains("ae-import: missing.idx: no such file"));
+  CHECK(d.entries().empty());
+}
+
+TEST_CASE("ae-import converts IDX and CSV files", "[io][app]") {
+  TempDir d;
+  std::vector<std::uint8_t> px(3 * 2 * 2);
+  for (std::size_t i = 0; i < px.size(); ++i) px[i] = static_cast<std::uint8_t>(i * 20);
+  write_bytes(d.file("img.idx"), idx_bytes({3, 2, 2}, px));
+  write_bytes(d.file("lab.idx"), idx_bytes({3}, {4, 5, 6}));
+  Run r = ae_import(d, "--train-images img.idx --train-labels lab.idx --out small.h5");
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Contains("wrote small.h5") && Contains("train: 3 x 4 uint8") && Contains("1 x 2 x 2"));
+  CHECK(aeg::io::describe(d.file("small.h5")).train.rows == 3);
+
+  write_text(d.file("a.csv"), "y,a,b\n1,0.5,0.25\n2,0,1\n3,1,1\n4,0.5,0.5\n");
+  r = ae_import(d, "--csv a.csv --label-column 0 --test-fraction 0.25 -o csv.h5");
+  CHECK(r.code == 0);
+  const auto info = aeg::io::describe(d.file("csv.h5"));
+  CHECK(info.train.rows == 3);
+  CHECK(info.test.rows == 1);
+  CHECK(info.train.dtype == aeg::io::DType::float32);
+}

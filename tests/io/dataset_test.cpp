@@ -1,0 +1,272 @@
+#include "io/dataset.hpp"
+
+#include <cmath>
+
+#include "helpers.hpp"
+#include "io/batch_reader.hpp"
+
+using namespace iotest;
+using aeg::io::DataError;
+using aeg::io::DatasetFormat;
+using aeg::io::DType;
+
+namespace {
+
+aeg::io::SplitData u8_split(std::int64_t rows, std::int64_t features, int offset) {
+  aeg::io::SplitData s;
+  for (std::int64_t i = 0; i < rows * features; ++i) s.u8.push_back(static_cast<std::uint8_t>((i * 7 + offset) % 256));
+  for (std::int64_t i = 0; i < rows; ++i) s.labels.push_back(static_cast<std::int32_t>((i + offset) % 10));
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("dataset round trip uint8 with labels and image shape", "[io][dataset]") {
+  TempDir d;
+  const std::string path = d.file("data.h5");
+  DatasetFormat fmt;
+  fmt.sample_shape = {12};
+  fmt.image_shape = {1, 3, 4};
+  fmt.labels = true;
+  fmt.labels_uint8 = true;
+  fmt.source = "unit test";
+  fmt.chunk_rows = 5;
+  const auto train = u8_split(23, 12, 0), test = u8_split(9, 12, 3);
+  aeg::io::write_dataset(path, fmt, train, &test);
+  CHECK(d.entries() == std::set<std::string>{"data.h5"});
+
+  const auto info = aeg::io::describe(path);
+  CHECK(info.features == 12);
+  CHECK(info.sample_shape == aeg::Shape{12});
+  CHECK(info.image_shape == aeg::Shape{1, 3, 4});
+  CHECK(info.source == "unit test");
+  CHECK(info.train.present);
+  CHECK(info.train.rows == 23);
+  CHECK(info.train.dtype == DType::uint8);
+  CHECK(info.train.scale == 255);
+  CHECK(info.train.labels);
+  CHECK(info.test.rows == 9);
+
+  for (const auto* s : {&train, &test}) {
+    const auto got = aeg::io::load_split(path, s == &train ? "train" : "test");
+    REQUIRE(got.x.shape == aeg::Shape{static_cast<std::int64_t>(s->labels.size()), 12});
+    for (std::size_t i = 0; i < s->u8.size(); ++i) REQUIRE(got.x.data[i] == static_cast<float>(s->u8[i] / 255.0));
+    CHECK(got.y == s->labels);
+  }
+}
+
+TEST_CASE("dataset round trip float32 rank 4 without labels or test split", "[io][dataset]") {
+  TempDir d;
+  const std::string path = d.file("f.h5");
+  DatasetFormat fmt;
+  fmt.sample_shape = {2, 2, 3};
+  fmt.dtype = DType::float32;
+  fmt.scale = 1;
+  aeg::io::SplitData train;
+  for (int i = 0; i < 5 * 12; ++i) train.f32.push_back(static_cast<float>(i) / 60.0f);
+  aeg::io::write_dataset(path, fmt, train);
+  const auto info = aeg::io::describe(path);
+  CHECK(info.sample_shape == aeg::Shape{2, 2, 3});
+  CHECK(info.image_shape == aeg::Shape{2, 2, 3});
+  CHECK(info.features == 12);
+  CHECK(info.train.dtype == DType::float32);
+  CHECK(info.train.scale == 1);
+  CHECK_FALSE(info.train.labels);
+  CHECK_FALSE(info.test.present);
+  CHECK(aeg::io::load_split(path, "train").x.data == train.f32);
+  CHECK_THAT(data_error([&] { aeg::io::load_split(path, "test"); }), Contains(path) && Contains("/test/x"));
+}
+
+TEST_CASE("incremental writer appends row blocks to both splits in any order", "[io][dataset]") {
+  TempDir d;
+  const std::string path = d.file("inc.h5");
+  DatasetFormat fmt;
+  fmt.sample_shape = {3};
+  fmt.dtype = DType::float32;
+  fmt.scale = 2;  // stored values in [0, 2], read as stored / 2
+  fmt.labels = true;
+  fmt.chunk_rows = 4;
+  std::vector<float> all_train, all_test;
+  std::vector<std::int32_t> y_train, y_test;
+  {
+    aeg::io::DatasetWriter w(path, fmt);
+    int v = 0;
+    for (int block : {1, 5, 0, 7, 2}) {
+      std::vector<float> rows;
+      std::vector<std::int32_t> y;
+      for (int r = 0; r < block; ++r, ++v) {
+        for (int f = 0; f < 3; ++f) rows.push_back(static_cast<float>((v * 3 + f) % 9) / 4.0f);
+        y.push_back(v);
+      }
+      const bool to_test = block == 7;
+      w.append(to_test ? "test" : "train", std::span<const float>(rows), y);
+      auto& xs = to_test ? all_test : all_train;
+      auto& ys = to_test ? y_test : y_train;
+      xs.insert(xs.end(), rows.begin(), rows.end());
+      ys.insert(ys.end(), y.begin(), y.end());
+    }
+    CHECK(w.rows("train") == 8);
+    CHECK(w.rows("test") == 7);
+    CHECK_FALSE(std::filesystem::exists(path));  // only the temp exists until finish()
+    w.finish();
+  }
+  CHECK(d.entries() == std::set<std::string>{"inc.h5"});
+  const auto train = aeg::io::load_split(path, "train");
+  REQUIRE(train.x.data.size() == all_train.size());
+  for (std::size_t i = 0; i < all_train.size(); ++i) CHECK(train.x.data[i] == all_train[i] / 2.0f);
+  CHECK(train.y == y_train);
+  CHECK(aeg::io::load_split(path, "test").y == y_test);
+  CHECK(aeg::io::describe(path).train.scale == 2);
+}
+
+TEST_CASE("an unfinished or failing writer leaves nothing behind", "[io][dataset][bad]") {
+  TempDir d;
+  const std::string path = d.file("w.h5");
+  DatasetFormat fmt;
+  fmt.sample_shape = {2};
+  fmt.dtype = DType::float32;
+  {
+    aeg::io::DatasetWriter w(path, fmt);
+    const std::vector<float> rows{0.1f, 0.2f};
+    w.append("train", std::span<const float>(rows));
+    CHECK(d.entries().size() == 1);  // the temp file
+  }
+  CHECK(d.entries().empty());
+
+  // A NaN or a value above the scale is refused when written.
+  {
+    aeg::io::DatasetWriter w(path, fmt);
+    const std::vector<float> rows{0.1f, NAN};
+    const auto msg = data_error([&] { w.append("train", std::span<const float>(rows)); });
+    CHECK_THAT(msg, Contains(path) && Contains("/train/x") && Contains("row 0"));
+  }
+  CHECK(d.entries().empty());
+
+  // An existing file stays as it was when a rewrite fails.
+  aeg::io::SplitData ok;
+  ok.f32 = {0.5f, 0.5f};
+  aeg::io::write_dataset(path, fmt, ok);
+  aeg::io::SplitData bad;
+  bad.f32 = {0.5f, 1.5f};
+  data_error([&] { aeg::io::write_dataset(path, fmt, bad); });
+  CHECK(d.entries() == std::set<std::string>{"w.h5"});
+  CHECK(aeg::io::load_split(path, "train").x.data == ok.f32);
+}
+
+TEST_CASE("describe rejects bad dataset files with clear messages", "[io][dataset][bad]") {
+  TempDir d;
+
+  SECTION("missing file") {
+    const auto p = d.file("nope.h5");
+    CHECK_THAT(data_error([&] { aeg::io::describe(p); }), Contains(p) && Contains("no such file"));
+  }
+  SECTION("not an HDF5 file") {
+    const auto p = d.file("text.h5");
+    write_text(p, "just some text, not HDF5\n");
+    CHECK_THAT(data_error([&] { aeg::io::describe(p); }), Contains(p) && Contains("not an HDF5 file"));
+  }
+  SECTION("missing /train/x") {
+    const auto p = d.file("notrain.h5");
+    {
+      RawH5 f(p);
+      f.put_u8("/test/x", {2, 3}, std::vector<std::uint8_t>(6, 1));
+    }
+    CHECK_THAT(data_error([&] { aeg::io::describe(p); }),
+               Contains(p) && Contains("/train/x is missing") && Contains("N x features"));
+  }
+  SECTION("wrong rank") {
+    const auto p = d.file("rank.h5");
+    {
+      RawH5 f(p);
+      f.put_u8("/train/x", {6}, std::vector<std::uint8_t>(6, 1));
+    }
+    CHECK_THAT(data_error([&] { aeg::io::describe(p); }),
+               Contains(p + ": /train/x has rank 1, expected 2 (N x features) or 4 (N x C x H x W)"));
+  }
+  SECTION("unsupported dtype") {
+    const auto p = d.file("dtype.h5");
+    {
+      RawH5 f(p);
+      std::vector<std::int16_t> v(6, 1);
+      f.put("/train/x", H5T_STD_I16LE, H5T_NATIVE_INT16, {2, 3}, v.data());
+    }
+    CHECK_THAT(data_error([&] { aeg::io::describe(p); }),
+               Contains(p) && Contains("/train/x has type int16, expected uint8 or float32"));
+  }
+  SECTION("label count mismatch") {
+    const auto p = d.file("labels.h5");
+    {
+      RawH5 f(p);
+      f.put_u8("/train/x", {3, 2}, std::vector<std::uint8_t>(6, 1));
+      std::vector<std::int32_t> y{1, 2};
+      f.put("/train/y", H5T_STD_I32LE, H5T_NATIVE_INT32, {2}, y.data());
+    }
+    CHECK_THAT(data_error([&] { aeg::io::describe(p); }),
+               Contains(p) && Contains("/train/y has 2 labels, expected one per row of /train/x (3)"));
+  }
+  SECTION("test features differ from train") {
+    const auto p = d.file("feat.h5");
+    {
+      RawH5 f(p);
+      f.put_u8("/train/x", {3, 2}, std::vector<std::uint8_t>(6, 1));
+      f.put_u8("/test/x", {2, 3}, std::vector<std::uint8_t>(6, 1));
+    }
+    CHECK_THAT(data_error([&] { aeg::io::describe(p); }), Contains(p) && Contains("/test/x"));
+  }
+  SECTION("bad scale attribute") {
+    const auto p = d.file("scale.h5");
+    {
+      RawH5 f(p);
+      f.put_u8("/train/x", {3, 2}, std::vector<std::uint8_t>(6, 1));
+      f.attr_double("/train/x", "scale", -1);
+    }
+    CHECK_THAT(data_error([&] { aeg::io::describe(p); }), Contains(p) && Contains("/train/x") && Contains("scale"));
+  }
+}
+
+TEST_CASE("float data with NaN or values outside the scale fail when read", "[io][dataset][bad]") {
+  TempDir d;
+  SECTION("NaN in float data") {
+    const auto p = d.file("nan.h5");
+    std::vector<float> v(40, 0.5f);
+    v[7 * 4 + 2] = NAN;
+    {
+      RawH5 f(p);
+      f.put_f32("/train/x", {10, 4}, v);
+    }
+    const auto msg = data_error([&] { aeg::io::load_split(p, "train"); });
+    CHECK_THAT(msg, Contains(p) && Contains("/train/x row 7") && Contains("nan"));
+    aeg::io::BatchReader r(p, "train", 4, {.seed = 1});
+    aeg::io::Batch b;
+    const auto msg2 = data_error([&] {
+      while (r.next(b)) {
+      }
+    });
+    CHECK_THAT(msg2, Contains(p) && Contains("/train/x row 7"));
+  }
+  SECTION("float values above 1") {
+    const auto p = d.file("big.h5");
+    std::vector<float> v(40, 0.5f);
+    v[3 * 4] = 1.5f;
+    v[9 * 4] = -0.25f;
+    {
+      RawH5 f(p);
+      f.put_f32("/train/x", {10, 4}, v);
+    }
+    CHECK_THAT(data_error([&] { aeg::io::load_split(p, "train"); }),
+               Contains(p) && Contains("/train/x row 3") && Contains("[0, 1]"));
+  }
+  SECTION("uint8 values above their scale") {
+    const auto p = d.file("u8.h5");
+    std::vector<std::uint8_t> v(40, 50);
+    v[5 * 4 + 1] = 200;
+    {
+      RawH5 f(p);
+      f.put_u8("/train/x", {10, 4}, v);
+      f.attr_double("/train/x", "scale", 100);
+    }
+    CHECK(aeg::io::describe(p).train.scale == 100);
+    CHECK_THAT(data_error([&] { aeg::io::load_split(p, "train"); }),
+               Contains(p) && Contains("/train/x row 5") && Contains("scale"));
+  }
+}
