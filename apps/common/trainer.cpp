@@ -134,6 +134,7 @@ TrainResult train(zoo::ModelSpec spec, const TrainConfig& c) {
     if (resumed.optimizer != opt.name())
       throw io::DataError(c.out + ": /optimizer is '" + resumed.optimizer + "', expected '" + opt.name() + "'");
     opt.load_state(resumed.optimizer_state, resumed.optimizer_scalars);
+    opt.set_lr(c.lr);  // the command line's rate wins over the saved one
     ex.rng().set_state(resumed.rng_state);
     step = resumed.step;
     first_epoch = resumed.epoch;
