@@ -1,0 +1,179 @@
+// conv2d (PyTorch's F.conv2d, dilation 1): per sample, out_n = W col(x_n) + b
+// with col = im2col, one GEMM each. The batch is split into fixed blocks
+// (detail::BatchBlocks) run in parallel, each with its own column buffer in
+// the node's aux state and GEMMs on one thread; backward adds per-block
+// weight and bias partials in block order, so the bits never depend on the
+// thread count. A single sample runs unsplit and lets the GEMM split instead.
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "engine/gemm.hpp"
+#include "engine/ops.hpp"
+#include "engine/ops/im2col.hpp"
+#include "engine/parallel.hpp"
+
+namespace aeg {
+namespace {
+
+using detail::BatchBlocks;
+using detail::ConvGeom;
+
+class Conv2dOp : public OpImpl<Conv2dOp> {
+ public:
+  Conv2dOp(std::int64_t stride, std::int64_t padding, bool bias)
+      : stride_(stride), pad_(padding), bias_(bias) {}
+  std::string_view name() const override { return "conv2d"; }
+  std::string attrs() const override {
+    return "stride=" + std::to_string(stride_) + " padding=" + std::to_string(pad_) + (bias_ ? "" : " bias=false");
+  }
+
+  Shape infer(const std::vector<Shape>& in) const override {
+    if (in.size() != (bias_ ? 3u : 2u)) throw std::invalid_argument("expects x, w" + std::string(bias_ ? " and b" : ""));
+    const Shape &x = in[0], &w = in[1];
+    if (stride_ < 1) throw std::invalid_argument("stride must be >= 1, got " + std::to_string(stride_));
+    if (pad_ < 0) throw std::invalid_argument("padding must be >= 0, got " + std::to_string(pad_));
+    if (x.size() != 4) throw std::invalid_argument("expects x as (N, C, H, W), got " + to_string(x));
+    if (w.size() != 4)
+      throw std::invalid_argument("expects w as (out_channels, in_channels, kh, kw), got " + to_string(w));
+    if (x[1] != w[1])
+      throw std::invalid_argument("x " + to_string(x) + " has " + std::to_string(x[1]) + " channels but w " +
+                                  to_string(w) + " expects " + std::to_string(w[1]));
+    if (bias_ && in[2] != Shape{w[0]})
+      throw std::invalid_argument("b " + to_string(in[2]) + " must be (" + std::to_string(w[0]) +
+                                  ") for w " + to_string(w));
+    if (w[0] < 1 || w[2] < 1 || w[3] < 1) throw std::invalid_argument("w " + to_string(w) + " has an empty side");
+    if (x[2] + 2 * pad_ < w[2] || x[3] + 2 * pad_ < w[3])
+      throw std::invalid_argument("kernel " + std::to_string(w[2]) + "x" + std::to_string(w[3]) + " of w " +
+                                  to_string(w) + " is larger than x " + to_string(x) + " padded by " +
+                                  std::to_string(pad_));
+    const ConvGeom g = geom(x, w);
+    return {x[0], w[0], g.oh, g.ow};
+  }
+  // Backward reads x (to rebuild the columns for dW) and w (for dx).
+  Saves saves() const override { return {true, false}; }
+  // Per block: a column buffer; with more than one block, weight and bias partials.
+  std::int64_t aux_size(const std::vector<Shape>& in, const Shape&) const override {
+    const ConvGeom g = geom(in[0], in[1]);
+    const BatchBlocks bb(in[0][0]);
+    const std::int64_t col = g.identity() ? 0 : g.rows() * g.cols();
+    const std::int64_t parts = bb.count > 1 ? in[1][0] * g.rows() + in[1][0] : 0;
+    return bb.count * (col + parts);
+  }
+
+  template <class T>
+  void fwd(const OpCtx<T>& c) const {
+    const ConvGeom g = geom(*c.in_shape[0], *c.in_shape[1]);
+    const std::int64_t O = (*c.in_shape[1])[0], K = g.rows(), L = g.cols(), img = g.image_size();
+    const BatchBlocks bb((*c.in_shape[0])[0]);
+    const T* x = c.in[0];
+    const T* w = c.in[1];
+    const T* b = bias_ ? c.in[2] : nullptr;
+    Parallel* inner = bb.count == 1 ? c.par : nullptr;
+    const std::int64_t colsz = g.identity() ? 0 : K * L;
+    auto block = [&](std::int64_t blk) {
+      T* col = c.aux + blk * colsz;
+      for (std::int64_t n = bb.begin(blk); n < bb.end(blk); ++n) {
+        const T* cn = x + n * img;
+        if (!g.identity()) {
+          detail::im2col(g, cn, col);
+          cn = col;
+        }
+        T* yn = c.out + n * O * L;
+        gemm(false, false, O, L, K, T(1), w, K, cn, L, T(0), yn, L, inner);
+        if (b)
+          for (std::int64_t o = 0; o < O; ++o)
+            for (std::int64_t l = 0; l < L; ++l) yn[o * L + l] += b[o];
+      }
+    };
+    detail::run_blocks(*c.par, bb, block);
+  }
+
+  template <class T>
+  void bwd(const OpCtx<T>& c) const {
+    T* gx = c.gin[0];
+    T* gw = c.gin[1];
+    T* gb = bias_ ? c.gin[2] : nullptr;
+    if (!gx && !gw && !gb) return;
+    const ConvGeom g = geom(*c.in_shape[0], *c.in_shape[1]);
+    const std::int64_t O = (*c.in_shape[1])[0], K = g.rows(), L = g.cols(), img = g.image_size();
+    const BatchBlocks bb((*c.in_shape[0])[0]);
+    const bool split = bb.count > 1;
+    const T* x = c.in[0];
+    const T* w = c.in[1];
+    Parallel* inner = split ? nullptr : c.par;
+    const std::int64_t colsz = g.identity() ? 0 : K * L;
+    T* part_w = c.aux + bb.count * colsz;
+    T* part_b = part_w + bb.count * O * K;
+    auto block = [&](std::int64_t blk) {
+      T* col = c.aux + blk * colsz;
+      // Unsplit: accumulate straight into the gradients. Split: this block's partials.
+      T* pw = split ? part_w + blk * O * K : gw;
+      T* pb = split ? part_b + blk * O : gb;
+      for (std::int64_t n = bb.begin(blk); n < bb.end(blk); ++n) {
+        const bool first = split && n == bb.begin(blk);
+        const T* gy = c.gout + n * O * L;
+        const T* xn = x + n * img;
+        if (gw) {  // dW (O, K) += gy (O, L) col^T (L, K)
+          const T* cn = xn;
+          if (!g.identity()) {
+            detail::im2col(g, xn, col);
+            cn = col;
+          }
+          gemm(false, true, O, K, L, T(1), gy, L, cn, L, first ? T(0) : T(1), pw, K, inner);
+        }
+        if (gb)
+          for (std::int64_t o = 0; o < O; ++o) {
+            T s = 0;
+            for (std::int64_t l = 0; l < L; ++l) s += gy[o * L + l];
+            pb[o] = first ? s : pb[o] + s;
+          }
+        if (gx) {  // dcol (K, L) = W^T (K, O) gy (O, L); dx += col2im(dcol)
+          T* dxn = gx + n * img;
+          if (g.identity()) {
+            gemm(true, false, K, L, O, T(1), w, K, gy, L, T(1), dxn, L, inner);
+          } else {
+            gemm(true, false, K, L, O, T(1), w, K, gy, L, T(0), col, L, inner);
+            detail::col2im_add(g, col, dxn);
+          }
+        }
+      }
+    };
+    detail::run_blocks(*c.par, bb, block);
+    if (!split) return;
+    if (gw) detail::add_parts(*c.par, part_w, bb.count, O * K, gw);
+    if (gb) detail::add_parts(*c.par, part_b, bb.count, O, gb);
+  }
+
+ private:
+  ConvGeom geom(const Shape& x, const Shape& w) const {
+    ConvGeom g;
+    g.c = x[1];
+    g.h = x[2];
+    g.w = x[3];
+    g.kh = w[2];
+    g.kw = w[3];
+    g.stride = stride_;
+    g.pad = pad_;
+    g.oh = (g.h + 2 * pad_ - g.kh) / stride_ + 1;
+    g.ow = (g.w + 2 * pad_ - g.kw) / stride_ + 1;
+    return g;
+  }
+
+  std::int64_t stride_, pad_;
+  bool bias_;
+};
+
+AEG_REGISTER_OP("conv2d");
+
+}  // namespace
+
+Var conv2d(Var x, Var w, Var b, std::int64_t stride, std::int64_t padding) {
+  return x.graph().apply(std::make_shared<Conv2dOp>(stride, padding, true), {x, w, b});
+}
+
+Var conv2d(Var x, Var w, std::int64_t stride, std::int64_t padding) {
+  return x.graph().apply(std::make_shared<Conv2dOp>(stride, padding, false), {x, w});
+}
+
+}  // namespace aeg

@@ -1,0 +1,180 @@
+// conv_transpose2d (PyTorch's F.conv_transpose2d, dilation 1, groups 1): the
+// adjoint of conv2d in x. Per sample, col = W^T x_n (one GEMM) and
+// out_n = col2im(col) + b; backward is the conv2d forward: dcol = im2col(gy_n),
+// dx_n += W dcol, dW += x_n dcol^T. Batch blocks, aux buffers and ordered
+// partial sums as in conv.cpp.
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "engine/gemm.hpp"
+#include "engine/ops.hpp"
+#include "engine/ops/im2col.hpp"
+#include "engine/parallel.hpp"
+
+namespace aeg {
+namespace {
+
+using detail::BatchBlocks;
+using detail::ConvGeom;
+
+class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
+ public:
+  ConvTranspose2dOp(std::int64_t stride, std::int64_t padding, std::int64_t output_padding, bool bias)
+      : stride_(stride), pad_(padding), out_pad_(output_padding), bias_(bias) {}
+  std::string_view name() const override { return "conv_transpose2d"; }
+  std::string attrs() const override {
+    return "stride=" + std::to_string(stride_) + " padding=" + std::to_string(pad_) +
+           " output_padding=" + std::to_string(out_pad_) + (bias_ ? "" : " bias=false");
+  }
+
+  Shape infer(const std::vector<Shape>& in) const override {
+    if (in.size() != (bias_ ? 3u : 2u)) throw std::invalid_argument("expects x, w" + std::string(bias_ ? " and b" : ""));
+    const Shape &x = in[0], &w = in[1];
+    if (stride_ < 1) throw std::invalid_argument("stride must be >= 1, got " + std::to_string(stride_));
+    if (pad_ < 0) throw std::invalid_argument("padding must be >= 0, got " + std::to_string(pad_));
+    if (out_pad_ < 0 || out_pad_ >= stride_)
+      throw std::invalid_argument("output_padding " + std::to_string(out_pad_) + " must be >= 0 and smaller than stride " +
+                                  std::to_string(stride_));
+    if (x.size() != 4) throw std::invalid_argument("expects x as (N, C_in, H, W), got " + to_string(x));
+    if (w.size() != 4)
+      throw std::invalid_argument("expects w as (in_channels, out_channels, kh, kw), got " + to_string(w));
+    if (x[1] != w[0])
+      throw std::invalid_argument("x " + to_string(x) + " has " + std::to_string(x[1]) + " channels but w " +
+                                  to_string(w) + " expects " + std::to_string(w[0]));
+    if (bias_ && in[2] != Shape{w[1]})
+      throw std::invalid_argument("b " + to_string(in[2]) + " must be (" + std::to_string(w[1]) +
+                                  ") for w " + to_string(w));
+    if (w[1] < 1 || w[2] < 1 || w[3] < 1) throw std::invalid_argument("w " + to_string(w) + " has an empty side");
+    if (x[2] < 1 || x[3] < 1) throw std::invalid_argument("x " + to_string(x) + " has an empty side");
+    const ConvGeom g = geom(x, w);
+    if (g.h < 1 || g.w < 1)
+      throw std::invalid_argument("x " + to_string(x) + " and w " + to_string(w) + " give an empty output " +
+                                  std::to_string(g.h) + "x" + std::to_string(g.w) + " with padding " +
+                                  std::to_string(pad_));
+    return {x[0], w[1], g.h, g.w};
+  }
+  // Backward reads x (for dW) and w (for dx).
+  Saves saves() const override { return {true, false}; }
+  std::int64_t aux_size(const std::vector<Shape>& in, const Shape&) const override {
+    const ConvGeom g = geom(in[0], in[1]);
+    const BatchBlocks bb(in[0][0]);
+    const std::int64_t col = g.identity() ? 0 : g.rows() * g.cols();
+    const std::int64_t parts = bb.count > 1 ? in[1][0] * g.rows() + in[1][1] : 0;
+    return bb.count * (col + parts);
+  }
+
+  template <class T>
+  void fwd(const OpCtx<T>& c) const {
+    // g's image is one output sample (C_out, OH, OW); its kernel positions are x's H x W.
+    const ConvGeom g = geom(*c.in_shape[0], *c.in_shape[1]);
+    const std::int64_t Ci = (*c.in_shape[1])[0], Co = g.c, K = g.rows(), L = g.cols(), img = g.image_size();
+    const BatchBlocks bb((*c.in_shape[0])[0]);
+    const T* x = c.in[0];
+    const T* w = c.in[1];  // (C_in, K)
+    const T* b = bias_ ? c.in[2] : nullptr;
+    Parallel* inner = bb.count == 1 ? c.par : nullptr;
+    const std::int64_t colsz = g.identity() ? 0 : K * L;
+    const std::int64_t plane = g.h * g.w;
+    auto block = [&](std::int64_t blk) {
+      T* col = c.aux + blk * colsz;
+      for (std::int64_t n = bb.begin(blk); n < bb.end(blk); ++n) {
+        const T* xn = x + n * Ci * L;
+        T* yn = c.out + n * img;
+        if (g.identity()) {
+          gemm(true, false, K, L, Ci, T(1), w, K, xn, L, T(0), yn, L, inner);
+        } else {
+          gemm(true, false, K, L, Ci, T(1), w, K, xn, L, T(0), col, L, inner);
+          std::fill(yn, yn + img, T(0));
+          detail::col2im_add(g, col, yn);
+        }
+        if (b)
+          for (std::int64_t o = 0; o < Co; ++o)
+            for (std::int64_t i = 0; i < plane; ++i) yn[o * plane + i] += b[o];
+      }
+    };
+    detail::run_blocks(*c.par, bb, block);
+  }
+
+  template <class T>
+  void bwd(const OpCtx<T>& c) const {
+    T* gx = c.gin[0];
+    T* gw = c.gin[1];
+    T* gb = bias_ ? c.gin[2] : nullptr;
+    if (!gx && !gw && !gb) return;
+    const ConvGeom g = geom(*c.in_shape[0], *c.in_shape[1]);
+    const std::int64_t Ci = (*c.in_shape[1])[0], Co = g.c, K = g.rows(), L = g.cols(), img = g.image_size();
+    const BatchBlocks bb((*c.in_shape[0])[0]);
+    const bool split = bb.count > 1;
+    const T* x = c.in[0];
+    const T* w = c.in[1];
+    Parallel* inner = split ? nullptr : c.par;
+    const std::int64_t colsz = g.identity() ? 0 : K * L;
+    const std::int64_t plane = g.h * g.w;
+    T* part_w = c.aux + bb.count * colsz;
+    T* part_b = part_w + bb.count * Ci * K;
+    auto block = [&](std::int64_t blk) {
+      T* col = c.aux + blk * colsz;
+      T* pw = split ? part_w + blk * Ci * K : gw;
+      T* pb = split ? part_b + blk * Co : gb;
+      for (std::int64_t n = bb.begin(blk); n < bb.end(blk); ++n) {
+        const bool first = split && n == bb.begin(blk);
+        const T* gy = c.gout + n * img;
+        if (gx || gw) {
+          const T* dcol = gy;
+          if (!g.identity()) {
+            detail::im2col(g, gy, col);
+            dcol = col;
+          }
+          if (gx)  // dx_n (C_in, L) += W (C_in, K) dcol (K, L)
+            gemm(false, false, Ci, L, K, T(1), w, K, dcol, L, T(1), gx + n * Ci * L, L, inner);
+          if (gw)  // dW (C_in, K) += x_n (C_in, L) dcol^T (L, K)
+            gemm(false, true, Ci, K, L, T(1), x + n * Ci * L, L, dcol, L, first ? T(0) : T(1), pw, K, inner);
+        }
+        if (gb)
+          for (std::int64_t o = 0; o < Co; ++o) {
+            T s = 0;
+            for (std::int64_t i = 0; i < plane; ++i) s += gy[o * plane + i];
+            pb[o] = first ? s : pb[o] + s;
+          }
+      }
+    };
+    detail::run_blocks(*c.par, bb, block);
+    if (!split) return;
+    if (gw) detail::add_parts(*c.par, part_w, bb.count, Ci * K, gw);
+    if (gb) detail::add_parts(*c.par, part_b, bb.count, Co, gb);
+  }
+
+ private:
+  // The conv2d geometry whose image is the output and whose kernel positions are x's pixels.
+  ConvGeom geom(const Shape& x, const Shape& w) const {
+    ConvGeom g;
+    g.c = w[1];
+    g.kh = w[2];
+    g.kw = w[3];
+    g.stride = stride_;
+    g.pad = pad_;
+    g.oh = x[2];
+    g.ow = x[3];
+    g.h = (x[2] - 1) * stride_ - 2 * pad_ + g.kh + out_pad_;
+    g.w = (x[3] - 1) * stride_ - 2 * pad_ + g.kw + out_pad_;
+    return g;
+  }
+
+  std::int64_t stride_, pad_, out_pad_;
+  bool bias_;
+};
+
+AEG_REGISTER_OP("conv_transpose2d");
+
+}  // namespace
+
+Var conv_transpose2d(Var x, Var w, Var b, std::int64_t stride, std::int64_t padding, std::int64_t output_padding) {
+  return x.graph().apply(std::make_shared<ConvTranspose2dOp>(stride, padding, output_padding, true), {x, w, b});
+}
+
+Var conv_transpose2d(Var x, Var w, std::int64_t stride, std::int64_t padding, std::int64_t output_padding) {
+  return x.graph().apply(std::make_shared<ConvTranspose2dOp>(stride, padding, output_padding, false), {x, w});
+}
+
+}  // namespace aeg
