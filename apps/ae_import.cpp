@@ -70,22 +70,23 @@ int main(int argc, char** argv) {
   // clang-format off
   opts.add_options()
       ("help,h", "print this help and exit")
-      ("train-images", po::value(&train_images)->default_value(""), "IDX file of training images (N x H x W or N x features; .gz or not)")
-      ("train-labels", po::value(&train_labels)->default_value(""), "IDX file of training labels (optional)")
-      ("test-images", po::value(&test_images)->default_value(""), "IDX file of test images (optional)")
-      ("test-labels", po::value(&test_labels)->default_value(""), "IDX file of test labels (needed when training labels are given)")
-      ("csv", po::value(&csv)->default_value(""), "CSV file, one sample per line (a non-numeric first line is a header)")
+      ("train-images", po::value(&train_images)->default_value("", "none"), "IDX file of training images (N x H x W or N x features; .gz or not)")
+      ("train-labels", po::value(&train_labels)->default_value("", "none"), "IDX file of training labels (optional)")
+      ("test-images", po::value(&test_images)->default_value("", "none"), "IDX file of test images (optional)")
+      ("test-labels", po::value(&test_labels)->default_value("", "none"), "IDX file of test labels (needed when training labels are given)")
+      ("csv", po::value(&csv)->default_value("", "none"), "CSV file, one sample per line (a non-numeric first line is a header)")
       ("label-column", po::value(&label_column)->default_value(-1), "0-based CSV column holding the label (-1: no labels)")
-      ("test-csv", po::value(&test_csv)->default_value(""), "second CSV file for the test split")
+      ("test-csv", po::value(&test_csv)->default_value("", "none"), "second CSV file for the test split")
       ("test-fraction", po::value(&test_fraction)->default_value(0.0), "fraction of --csv rows put in the test split, in [0, 1)")
       ("seed", po::value(&seed)->default_value(0), "seed choosing the --test-fraction rows")
-      ("image-shape", po::value(&image_shape)->default_value(""), "C,H,W of the CSV feature columns, if they are images")
+      ("image-shape", po::value(&image_shape)->default_value("", "none"), "C,H,W of the CSV feature columns, if they are images")
       ("out,o", po::value(&out)->default_value("fashion-mnist.h5"), "output file (written to a temp file, then renamed)");
   // clang-format on
 
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(opts).run(), vm);
+    const po::positional_options_description no_positionals;
+    po::store(po::command_line_parser(argc, argv).options(opts).positional(no_positionals).run(), vm);
     po::notify(vm);
     if (vm.count("help")) {
       std::cout << opts << "\n";

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <exception>
 #include <utility>
 
@@ -12,6 +13,13 @@
 
 namespace aeg::io {
 namespace {
+
+// Numbers in messages: "255", "0.5", "nan" rather than "255.000000".
+std::string num(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%g", v);
+  return b;
+}
 
 std::uint64_t splitmix64(std::uint64_t x) {
   x += 0x9E3779B97F4A7C15ull;
@@ -88,7 +96,7 @@ class SplitFile {
         }
         if (hi > split_.scale)
           throw DataError(at + " row " + std::to_string(rows[j]) + " has value " + std::to_string(hi) +
-                          " > scale " + std::to_string(split_.scale) +
+                          " > scale " + num(split_.scale) +
                           ", expected values in [0, 1] after scaling");
       }
     } else {
@@ -108,8 +116,8 @@ class SplitFile {
           std::int64_t f = 0;
           while (f < features_ && d[f] >= 0.0f && d[f] <= 1.0f) ++f;
           throw DataError(at + " row " + std::to_string(rows[j]) + " column " + std::to_string(f) +
-                          " has value " + std::to_string(s[f]) +
-                          (scale == 1.0f ? "" : " (scale " + std::to_string(split_.scale) + ")") +
+                          " has value " + num(s[f]) +
+                          (scale == 1.0f ? "" : " (scale " + num(split_.scale) + ")") +
                           ", expected a number in [0, 1] after scaling");
         }
       }

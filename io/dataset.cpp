@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <type_traits>
 
 #include "engine/tensor.hpp"
@@ -25,6 +26,13 @@ const SplitInfo& DatasetInfo::split(const std::string& name) const {
 // ---------------------------------------------------------------- describe
 
 namespace {
+
+// Numbers in messages: "255", "0.5", "nan" rather than "255.000000".
+std::string num(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%g", v);
+  return b;
+}
 
 SplitInfo describe_split(hid_t file, const std::string& path, const std::string& name,
                          Shape& sample_shape) {
@@ -64,7 +72,7 @@ SplitInfo describe_split(hid_t file, const std::string& path, const std::string&
   if (h5::has_attr(x, "scale")) {
     info.scale = h5::read_attr_double(x, "scale", at);
     if (!(info.scale > 0) || !std::isfinite(info.scale))
-      throw DataError(at + " attribute 'scale' is " + std::to_string(info.scale) +
+      throw DataError(at + " attribute 'scale' is " + num(info.scale) +
                       ", expected a positive number");
   }
   if (h5::exists(file, yname)) {
@@ -214,8 +222,8 @@ struct DatasetWriter::Impl {
         const double v = static_cast<double>(rows[static_cast<std::size_t>(i * features + j)]);
         if (!(v >= 0 && v <= fmt.scale))
           throw DataError(at + " row " + std::to_string(s.rows + i) + " has value " +
-                          std::to_string(v) + " at column " + std::to_string(j) +
-                          ", expected a number in [0, " + std::to_string(fmt.scale) + "] (scale)");
+                          num(v) + " at column " + std::to_string(j) +
+                          ", expected a number in [0, " + num(fmt.scale) + "] (scale)");
       }
     }
     if (fmt.labels_uint8)
@@ -245,12 +253,14 @@ DatasetWriter::DatasetWriter(const std::string& path, DatasetFormat fmt) {
        (ss.size() == 3 && fmt.image_shape != ss)))
     throw std::invalid_argument("DatasetWriter: image shape " + to_string(fmt.image_shape) +
                                 " does not fit samples of shape " + to_string(ss));
+  if (fmt.scale == 0) fmt.scale = fmt.dtype == DType::uint8 ? 255 : 1;
   if (!(fmt.scale > 0) || !std::isfinite(fmt.scale))
     throw std::invalid_argument("DatasetWriter: scale must be a positive number");
   const std::int64_t row_bytes = numel(ss) * (fmt.dtype == DType::uint8 ? 1 : 4);
   if (fmt.chunk_rows <= 0) fmt.chunk_rows = std::max<std::int64_t>(1, 16384 / row_bytes);
-  impl_ = std::make_unique<Impl>(path, std::move(fmt));
-  impl_->features = numel(ss);
+  const std::int64_t features = numel(ss);
+  impl_ = std::make_unique<Impl>(path, std::move(fmt));  // ss refers into fmt: not used below
+  impl_->features = features;
   impl_->file = h5::create_file(impl_->temp.path());
 }
 

@@ -46,7 +46,7 @@ DatasetInfo describe(const std::string& path);
 struct DatasetFormat {
   std::vector<std::int64_t> sample_shape;  // {features} or {C, H, W}
   DType dtype = DType::uint8;
-  double scale = 255;                      // uint8: stored / scale; float32: usually 1
+  double scale = 0;                        // value = stored / scale; 0 = 255 for uint8, 1 for float32
   bool labels = false;                     // every append then carries one label per row
   bool labels_uint8 = false;               // store labels as uint8 (else int32)
   std::vector<std::int64_t> image_shape;   // {C, H, W} for flat image rows (implied by a 3-D sample_shape)

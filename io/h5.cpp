@@ -227,7 +227,7 @@ void put_attr(hid_t obj, const std::string& name, hid_t file_type, hid_t mem_typ
   if (has_attr(obj, name)) check(H5Adelete(obj, name.c_str()), "attribute " + name);
   Id a = attr(H5Acreate2(obj, name.c_str(), file_type, sp, H5P_DEFAULT, H5P_DEFAULT),
               "attribute " + name);
-  check(H5Awrite(a, mem_type, data), "attribute " + name);
+  if (H5Sget_simple_extent_npoints(sp) > 0) check(H5Awrite(a, mem_type, data), "attribute " + name);
 }
 Id vector_space(std::size_t n) {
   if (n == 0) return space(H5Screate(H5S_NULL), "dataspace");

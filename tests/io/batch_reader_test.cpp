@@ -126,8 +126,8 @@ TEST_CASE("prefetch gives the same data as reading in place", "[io][reader]") {
   REQUIRE(with.next(b));
   with.start_epoch(1);
   REQUIRE(with.next(b));
-  CHECK(b.index == std::vector<std::int64_t>(aeg::io::epoch_order(kRows, 3, 1).begin(),
-                                             aeg::io::epoch_order(kRows, 3, 1).begin() + 50));
+  const auto order1 = aeg::io::epoch_order(kRows, 3, 1);
+  CHECK(b.index == std::vector<std::int64_t>(order1.begin(), order1.begin() + 50));
 }
 
 TEST_CASE("limit, drop_last and no shuffle", "[io][reader]") {
