@@ -1,15 +1,49 @@
 // ae-eval: a checkpoint's test-set figures, as text or one JSON object.
 #include <iostream>
 
+#include "apps/common/anomaly.hpp"
 #include "apps/common/cli.hpp"
 #include "apps/common/evaluate.hpp"
 #include "apps/common/model_state.hpp"
+#include "io/arrays.hpp"
 #include "io/batch_reader.hpp"
 #include "io/dataset.hpp"
 
 namespace po = boost::program_options;
 using namespace aeg;
 using namespace aeg::apps;
+
+namespace {
+
+void anomaly(const po::variables_map& vm, LoadedModel& lm, const io::SplitArrays& xs, const EvalOptions& o) {
+  std::ostream& log = vm["json"].as<bool>() ? std::cerr : std::cout;  // keep stdout one JSON object
+  const std::int64_t n = xs.x.shape[0];
+  const std::vector<float> y = reconstruct(lm.spec, lm.params, xs.x.ptr(), xs.y, n, o);
+  const SampleErrors e = per_sample_errors(xs.x.ptr(), y.data(), n, lm.spec.features);
+  io::ArraysFile file;
+  file.floats.emplace_back("/mse", Tensor<float>({n}, e.mse));
+  file.floats.emplace_back("/bce", Tensor<float>({n}, e.bce));
+  if (!xs.y.empty()) file.ints.emplace_back("/labels", xs.y);
+  file.attributes = {{"checkpoint", vm["checkpoint"].as<std::string>()}, {"data", vm["data"].as<std::string>()},
+                     {"split", vm["split"].as<std::string>()}};
+  if (vm.count("normal-class")) {
+    const std::int32_t k = vm["normal-class"].as<std::int32_t>();
+    const std::string score = vm["score"].as<std::string>();
+    if (score != "mse" && score != "bce") throw std::invalid_argument("--score must be mse or bce");
+    if (xs.y.empty()) throw std::invalid_argument("--normal-class needs labels, and /" + vm["split"].as<std::string>() + "/y is missing");
+    std::vector<bool> anomalous(static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i) anomalous[static_cast<std::size_t>(i)] = xs.y[static_cast<std::size_t>(i)] != k;
+    const double auc_mse = roc_auc(e.mse, anomalous), auc_bce = roc_auc(e.bce, anomalous);
+    file.numbers = {{"normal_class", k}, {"auroc_mse", auc_mse}, {"auroc_bce", auc_bce}};
+    log << "AUROC, class " << k << " against the rest, scored by " << score << ": "
+              << (score == "mse" ? auc_mse : auc_bce) << "  (mse " << auc_mse << ", bce " << auc_bce << ")\n";
+  }
+  const std::string out = vm["anomaly"].as<std::string>();
+  io::write_arrays(out, file);
+  log << "wrote " << out << ": per-sample /mse and /bce of " << n << " samples\n";
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   po::options_description opts("ae-eval options");
@@ -22,7 +56,10 @@ int main(int argc, char** argv) {
       ("batch", po::value<std::int64_t>()->default_value(500), "evaluation batch size")
       ("seed", po::value<std::uint64_t>()->default_value(1), "seed for the noise and the VAE's sampling")
       ("threads", po::value<int>()->default_value(2), "threads")
-      ("json", po::bool_switch(), "print one JSON object");
+      ("json", po::bool_switch(), "print one JSON object")
+      ("anomaly", po::value<std::string>(), "write per-sample reconstruction errors to this HDF5 file (/mse, /bce, /labels)")
+      ("normal-class", po::value<std::int32_t>(), "with --anomaly: the class the model was trained on (ae-train --only-class); prints the ROC AUC of telling it from the others")
+      ("score", po::value<std::string>()->default_value("mse"), "with --normal-class: the anomaly score, mse or bce");
   return run_app("ae-eval", "--checkpoint CKPT --data FILE [--json]", argc, argv, opts, [](const po::variables_map& vm) {
     const std::string ckpt = vm["checkpoint"].as<std::string>(), data = vm["data"].as<std::string>();
     const std::string split = vm["split"].as<std::string>();
@@ -51,6 +88,7 @@ int main(int argc, char** argv) {
                 << (o.noise.noise != zoo::Noise::None ? ", input corrupted by " + zoo::to_string(o.noise) : std::string()) << "\n"
                 << to_text(m);
     }
+    if (vm.count("anomaly")) anomaly(vm, lm, xs, o);
     return 0;
   });
 }

@@ -39,6 +39,16 @@ Executor<T>::Executor(const Plan& plan, ParamStore<T>& params, ExecOptions optio
   m.bwd_s.assign(n, 0);
   m.own.reserve(n);
 
+  std::string missing;  // every missing parameter at once, not just the first
+  for (std::size_t i = 0; i < n; ++i) {
+    const Node& nd = g.node(static_cast<int>(i));
+    if (plan.live(static_cast<int>(i)) && nd.kind == NodeKind::Param && !params.contains(nd.name))
+      missing += (missing.empty() ? "'" : ", '") + nd.name + "'";
+  }
+  if (!missing.empty())
+    throw std::invalid_argument("executor: parameter(s) " + missing +
+                                " not in the parameter store (call init_from first)");
+
   std::vector<std::int64_t> aux_off(n, -1);
   for (std::size_t i = 0; i < n; ++i) {
     if (!plan.live(static_cast<int>(i))) continue;

@@ -1,21 +1,37 @@
 // The one place parallelism lives. Each executor owns a Parallel: a TBB arena
 // of its thread count. Loops split at fixed grains and reductions add fixed
 // chunks in a fixed order, so every result is bitwise the same for 1 or N threads.
-// Included by kernels only (it pulls in TBB).
+//
+// The loop body is passed type-erased (one indirect call per chunk of
+// thousands of elements), so TBB is instantiated once in parallel.cpp instead
+// of once per kernel lambda: that keeps the op files quick to compile.
 #pragma once
+#include <algorithm>
 #include <cstdint>
+#include <memory>
+#include <type_traits>
 #include <vector>
-
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
-#include <tbb/partitioner.h>
-#include <tbb/task_arena.h>
 
 namespace aeg {
 
+// A non-owning reference to a callable f(begin, end).
+class RangeBody {
+ public:
+  template <class F>
+  RangeBody(F& f)  // NOLINT: implicit on purpose, it is only ever a parameter
+      : obj_(static_cast<void*>(std::addressof(f))),
+        call_([](void* o, std::int64_t b, std::int64_t e) { (*static_cast<F*>(o))(b, e); }) {}
+  void operator()(std::int64_t b, std::int64_t e) const { call_(obj_, b, e); }
+
+ private:
+  void* obj_;
+  void (*call_)(void*, std::int64_t, std::int64_t);
+};
+
 class Parallel {
  public:
-  explicit Parallel(int threads) : threads_(threads < 1 ? 1 : threads), arena_(threads_) {}
+  explicit Parallel(int threads);
+  ~Parallel();
   Parallel(const Parallel&) = delete;
   Parallel& operator=(const Parallel&) = delete;
 
@@ -30,12 +46,8 @@ class Parallel {
       f(std::int64_t{0}, n);
       return;
     }
-    arena_.execute([&] {
-      tbb::parallel_for(
-          tbb::blocked_range<std::int64_t>(0, n, static_cast<std::size_t>(grain)),
-          [&](const tbb::blocked_range<std::int64_t>& r) { f(r.begin(), r.end()); },
-          tbb::simple_partitioner());
-    });
+    std::remove_reference_t<F>& body = f;
+    parallel_range(n, grain, RangeBody(body));
   }
 
   // Sum of partial(begin, end) over fixed chunks of [0, n), added in chunk order.
@@ -55,14 +67,12 @@ class Parallel {
     return total;
   }
 
-  template <class F>
-  void run(F&& f) {
-    arena_.execute(std::forward<F>(f));
-  }
-
  private:
+  void parallel_range(std::int64_t n, std::int64_t grain, RangeBody body);
+
+  struct Arena;
   int threads_;
-  tbb::task_arena arena_;
+  std::unique_ptr<Arena> arena_;
 };
 
 }  // namespace aeg

@@ -15,68 +15,16 @@
 #include <string>
 
 #include "apps/common/model_state.hpp"
+#include "tests/apps/support.hpp"
 #include "engine/rng.hpp"
 #include "io/checkpoint.hpp"
 #include "io/dataset.hpp"
 
 using Catch::Matchers::Contains;
+using namespace aeg::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct Run {
-  int code = -1;
-  std::string out;  // stdout and stderr
-};
-
-Run run(const std::string& cmd) {
-  const std::string log = fs::temp_directory_path() / ("aeg_apps_" + std::to_string(getpid()) + ".log");
-  const int st = std::system((cmd + " >" + log + " 2>&1").c_str());
-  Run r;
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::ifstream f(log);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  r.out = ss.str();
-  fs::remove(log);
-  return r;
-}
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/aeg_apps_XXXXXX";
-    path = mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
-
-// n rows of `features` smooth patterns in [0,1], with labels 0..2.
-void make_dataset(const std::string& path, std::int64_t n, std::int64_t features) {
-  aeg::Rng rng(11);
-  aeg::io::DatasetFormat fmt;
-  fmt.sample_shape = {features};
-  fmt.dtype = aeg::io::DType::uint8;
-  fmt.scale = 255;
-  fmt.labels = true;
-  fmt.source = "apps_test";
-  auto split = [&](std::int64_t rows) {
-    aeg::io::SplitData d;
-    for (std::int64_t i = 0; i < rows; ++i) {
-      const int c = static_cast<int>(rng.below(3));
-      d.labels.push_back(c);
-      for (std::int64_t j = 0; j < features; ++j)
-        d.u8.push_back(static_cast<std::uint8_t>(127.5 + 120 * std::sin(0.2 * (c + 1) * static_cast<double>(j)) * rng.uniform(0.5, 1)));
-    }
-    return d;
-  };
-  const auto train = split(n), test = split(n / 4);
-  aeg::io::write_dataset(path, fmt, train, &test);
-}
-
-const std::string kTrain = AE_TRAIN_EXE;
-const std::string kEval = AE_EVAL_EXE;
 
 bool same_bits(const aeg::Tensor<float>& a, const aeg::Tensor<float>& b) {
   return a.shape == b.shape && std::memcmp(a.ptr(), b.ptr(), sizeof(float) * a.data.size()) == 0;

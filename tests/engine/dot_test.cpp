@@ -1,10 +1,10 @@
 // write_dot (forward and backward graphs, value summaries) and the executor's trace.
 #include <catch2/catch.hpp>
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -25,6 +25,20 @@ struct DotShape {
   std::set<std::string> nodes;                          // declared with [ ... ]
   std::vector<std::pair<std::string, std::string>> edges;
 };
+
+// The identifier at line[at...], advancing `at` past it ("" if none).
+std::string identifier(const std::string& line, std::size_t& at) {
+  const std::size_t start = at;
+  auto word = [](char c, bool first) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' ||
+                                              (!first && std::isdigit(static_cast<unsigned char>(c))); };
+  while (at < line.size() && word(line[at], at == start)) ++at;
+  return line.substr(start, at - start);
+}
+
+// Whether line[at...] is " [ ... ];" up to the end of the line.
+bool attrs_end(const std::string& line, std::size_t at) {
+  return line.compare(at, 2, " [") == 0 && line.size() >= at + 4 && line.compare(line.size() - 2, 2, "];") == 0;
+}
 
 DotShape parse(const std::string& text) {
   DotShape r;
@@ -47,15 +61,16 @@ DotShape parse(const std::string& text) {
   std::istringstream is(text);
   std::string line;
   std::getline(is, line);
-  const std::regex node(R"(^\s*([A-Za-z_][A-Za-z0-9_]*) \[.*\];$)");
-  const std::regex edge(R"(^\s*([A-Za-z_][A-Za-z0-9_]*) -> ([A-Za-z_][A-Za-z0-9_]*)( \[.*\])?;$)");
   while (std::getline(is, line)) {
-    std::smatch m;
     if (line.find("//") != std::string::npos && line.find('"') == std::string::npos) continue;
-    if (std::regex_match(line, m, edge)) {
-      r.edges.emplace_back(m[1], m[2]);
-    } else if (std::regex_match(line, m, node)) {
-      if (m[1] != "graph" && m[1] != "node" && m[1] != "edge") r.nodes.insert(m[1]);
+    std::size_t at = line.find_first_not_of(" \t");
+    const std::string a = at == std::string::npos ? "" : identifier(line, at);
+    std::string b;
+    if (!a.empty() && line.compare(at, 4, " -> ") == 0 && !(b = identifier(line, at += 4)).empty() &&
+        (line.substr(at) == ";" || attrs_end(line, at))) {
+      r.edges.emplace_back(a, b);
+    } else if (!a.empty() && attrs_end(line, at)) {
+      if (a != "graph" && a != "node" && a != "edge") r.nodes.insert(a);
     } else if (line.find('{') == std::string::npos && line.find('}') == std::string::npos &&
                (line.empty() || line.back() != ';')) {
       return {false, "statement without ';': " + line, {}, {}};

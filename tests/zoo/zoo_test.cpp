@@ -50,6 +50,11 @@ void one_hot(float* dst, std::int64_t rows, std::int64_t classes, std::int64_t o
 TEST_CASE("every recipe builds and its training loss falls", "[zoo]") {
   const std::int64_t batch = 32, n = 512;
   const Tensor<float> data = synthetic(n, 64, 7);
+  // BCE cannot go below the data's own entropy (grey values are not 0 or 1):
+  // measure the fall in the excess over that floor.
+  double entropy = 0;
+  for (float v : data.data) entropy -= v * std::log(double(v)) + (1 - v) * std::log(1 - double(v));
+  entropy /= static_cast<double>(n);
   for (const std::string& name : recipe_names()) {
     INFO("recipe " << name);
     auto m = build(small(name), batch);
@@ -70,10 +75,16 @@ TEST_CASE("every recipe builds and its training loss falls", "[zoo]") {
       opt.step();
       losses.push_back(ex.scalar(m->loss));
     }
+    const double floor = m->spec.loss == Loss::BCE ? entropy : 0;
     double first = 0, last = 0;
     for (int i = 0; i < 20; ++i) first += losses[static_cast<std::size_t>(i)], last += losses[losses.size() - 1 - static_cast<std::size_t>(i)];
+    first = first / 20 - floor;
+    last = last / 20 - floor;
+    INFO("excess over the floor " << floor << ": first 20 steps " << first << ", last 20 steps " << last);
     CHECK(std::isfinite(last));
-    CHECK(last < 0.95 * first);
+    // 10 %: beta-VAE's beta = 4 holds its reconstructions near the mean image
+    // (it falls 16 % here); every other recipe falls by more than half.
+    CHECK(last < 0.9 * first);
   }
 }
 
@@ -199,6 +210,7 @@ TEST_CASE("nonsensical combinations are refused with a clear message", "[zoo]") 
   s.k_sparse = 5000;
   CHECK_THROWS_WITH(validate(s), Contains("k must be"));
   CHECK_THROWS_WITH(recipe("nope"), Contains("unknown model 'nope'"));
-  CHECK_THROWS_WITH(parse_spec("code = -3\n"), Contains("spec line 1"));
+  CHECK_THROWS_WITH(parse_spec("code = -3\n"), Contains("code size must be positive"));
+  CHECK_THROWS_WITH(parse_spec("code = 3.5\n"), Contains("spec line 1") && Contains("whole number"));
   CHECK_THROWS_WITH(parse_spec("colour = blue\n"), Contains("unknown key 'colour'"));
 }

@@ -1,0 +1,58 @@
+// ae-encode: the code (mu, for a variational model) of every sample of a split,
+// with its label, into an HDF5 file; --plot draws a 2-D code as a scatter plot.
+#include <iostream>
+
+#include "apps/common/cli.hpp"
+#include "apps/common/codec.hpp"
+#include "apps/common/data_check.hpp"
+#include "apps/common/model_state.hpp"
+#include "io/arrays.hpp"
+#include "io/scatter.hpp"
+
+namespace po = boost::program_options;
+using namespace aeg;
+using namespace aeg::apps;
+
+int main(int argc, char** argv) {
+  po::options_description opts("ae-encode options");
+  opts.add_options()
+      ("checkpoint", po::value<std::string>()->default_value("model.h5"), "checkpoint (ae-train --out)")
+      ("data", po::value<std::string>()->default_value("fashion-mnist.h5"), "dataset file")
+      ("split", po::value<std::string>()->default_value("test"), "train or test")
+      ("limit", po::value<std::int64_t>()->default_value(0), "only the first N samples (0 = all)")
+      ("out", po::value<std::string>()->default_value("codes.h5"), "HDF5 file: /codes (N x code, float32), /labels (N, int32) when the data have labels")
+      ("plot", po::value<std::string>(), "also draw the codes as a scatter plot PNG coloured by class (2-D codes; for wider codes, the first two units)")
+      ("threads", po::value<int>()->default_value(2), "threads");
+  return run_app("ae-encode", "--checkpoint CKPT --data FILE --out codes.h5 [--plot codes.png]", argc, argv, opts,
+                 [](const po::variables_map& vm) {
+    const std::string ckpt = vm["checkpoint"].as<std::string>(), data = vm["data"].as<std::string>();
+    const std::string split = vm["split"].as<std::string>(), out = vm["out"].as<std::string>();
+    LoadedModel lm = load_model(ckpt);
+    if (vm.count("plot") && lm.spec.code < 2)
+      throw std::invalid_argument("--plot needs a code of at least 2 units; this model's has " + std::to_string(lm.spec.code));
+    const io::SplitArrays xs = load_for_model(data, split, vm["limit"].as<std::int64_t>(), lm.spec, ckpt);
+    const std::int64_t n = xs.x.shape[0];
+    Tensor<float> codes = encode(lm.spec, lm.params, xs.x.ptr(), xs.y, n, vm["threads"].as<int>());
+
+    io::ArraysFile file;
+    file.floats.emplace_back("/codes", codes);
+    if (!xs.y.empty()) file.ints.emplace_back("/labels", xs.y);
+    file.attributes = {{"checkpoint", ckpt}, {"data", data}, {"split", split}, {"model", lm.spec.recipe},
+                       {"code", lm.spec.variational ? "mu" : "code"}};
+    io::write_arrays(out, file);
+    std::cout << "wrote " << out << ": /codes " << n << " x " << lm.spec.code << (xs.y.empty() ? "" : ", /labels") << "\n";
+
+    if (vm.count("plot")) {
+      std::vector<float> px(static_cast<std::size_t>(n)), py(static_cast<std::size_t>(n));
+      for (std::int64_t i = 0; i < n; ++i) {
+        px[static_cast<std::size_t>(i)] = codes[i * lm.spec.code];
+        py[static_cast<std::size_t>(i)] = codes[i * lm.spec.code + 1];
+      }
+      const std::string plot = vm["plot"].as<std::string>();
+      io::write_scatter_png(plot, px, py, xs.y);
+      std::cout << "wrote " << plot << (lm.spec.code > 2 ? " (units 0 and 1 of " + std::to_string(lm.spec.code) + ")" : "")
+                << "\n";
+    }
+    return 0;
+  });
+}

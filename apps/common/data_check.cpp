@@ -1,0 +1,24 @@
+#include "apps/common/data_check.hpp"
+
+#include <stdexcept>
+
+#include "io/dataset.hpp"
+#include "io/error.hpp"
+
+namespace aeg::apps {
+
+io::SplitArrays load_for_model(const std::string& data, const std::string& split, std::int64_t limit,
+                               const zoo::ModelSpec& spec, const std::string& checkpoint) {
+  if (split != "train" && split != "test") throw std::invalid_argument("--split must be train or test");
+  if (limit < 0) throw std::invalid_argument("--limit must be 0 (all) or positive");
+  const io::DatasetInfo info = io::describe(data);
+  const std::string dset = "/" + split + "/x";
+  if (info.features != spec.features)
+    throw io::DataError(data + ": " + dset + " has " + std::to_string(info.features) + " features, but the model in " +
+                        checkpoint + " expects " + std::to_string(spec.features));
+  if (spec.conditional && !info.split(split).labels)
+    throw io::DataError(data + ": /" + split + "/y is missing; the conditional model in " + checkpoint + " needs labels");
+  return io::load_split(data, split, limit);
+}
+
+}  // namespace aeg::apps

@@ -1,0 +1,217 @@
+// The apps around a trained model: ae-encode, ae-generate, ae-denoise, ae-graph
+// and ae-eval --anomaly, on small generated 8 x 8 image datasets; and the
+// code-space walks and ROC AUC they are built on.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "apps/common/anomaly.hpp"
+#include "apps/common/latent.hpp"
+#include "io/arrays.hpp"
+#include "io/png.hpp"
+#include "tests/apps/support.hpp"
+
+using Catch::Matchers::Contains;
+using namespace aeg;
+using namespace aeg::test;
+
+namespace {
+
+// The PNG grid of rows x cols 8 x 8 tiles with a 2-pixel gap between and around.
+void check_grid(const std::string& path, int rows, int cols) {
+  const io::PngImage im = io::read_png(path);
+  CHECK(im.height == rows * 8 + (rows + 1) * 2);
+  CHECK(im.width == cols * 8 + (cols + 1) * 2);
+}
+
+// Trains `model` for two epochs on an 8 x 8 dataset in dir; returns the checkpoint.
+std::string trained(const TempDir& dir, const std::string& model, const std::string& extra = "") {
+  const std::string ck = dir / (model + ".h5");
+  const Run r = run(kTrain + " --data " + (dir / "img.h5") + " --model " + model + " --epochs 2 --batch 32 --quiet --out " +
+                    ck + " " + extra);
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  return ck;
+}
+
+}  // namespace
+
+TEST_CASE("code-space walks", "[apps][latent]") {
+  const float a[3] = {0, 1, 2}, b[3] = {4, 1, -2};
+  const apps::Codes line = apps::interpolate(a, b, 3, 5);
+  REQUIRE(line.size() == 15);
+  CHECK(line[0] == 0);
+  CHECK(line[2] == 2);
+  CHECK(line[12] == 4);
+  CHECK(line[14] == -2);
+  CHECK(line[6] == Approx(2));  // the middle
+  CHECK(line[7] == Approx(1));
+  CHECK_THROWS_WITH(apps::interpolate(a, b, 3, 1), Contains("at least 2"));
+
+  const apps::Codes t = apps::traverse({0, 1, 2, 3, 4, 5}, 3, 1, {-1, 7});
+  CHECK(t == apps::Codes{0, -1, 2, 0, 7, 2, 3, -1, 5, 3, 7, 5});
+  CHECK_THROWS_WITH(apps::traverse({0, 1, 2}, 3, 3, {0}), Contains("units 0..2"));
+
+  CHECK(apps::normal_quantile(0.5) == Approx(0).margin(1e-12));
+  CHECK(apps::normal_quantile(0.975) == Approx(1.959963984540054));
+  CHECK(apps::normal_quantile(0.05) == Approx(-1.644853626951472));
+  const apps::Codes grid = apps::manifold_grid(3, apps::normal_quantile, apps::normal_quantile);
+  REQUIRE(grid.size() == 18);
+  CHECK(grid[0] < 0);        // top left: low x
+  CHECK(grid[1] > 0);        // ... high y
+  CHECK(grid[8] == Approx(0).margin(1e-6));  // centre
+  CHECK(grid[9] == Approx(0).margin(1e-6));
+
+  const std::vector<float> sorted{1, 2, 3, 5};
+  CHECK(apps::empirical_quantile(sorted, 0) == 1);
+  CHECK(apps::empirical_quantile(sorted, 1) == 5);
+  CHECK(apps::empirical_quantile(sorted, 0.5) == Approx(2.5));
+}
+
+TEST_CASE("ROC AUC", "[apps][anomaly]") {
+  CHECK(apps::roc_auc({0.1f, 0.2f, 0.8f, 0.9f}, {false, false, true, true}) == 1.0);
+  CHECK(apps::roc_auc({0.1f, 0.2f, 0.8f, 0.9f}, {true, true, false, false}) == 0.0);
+  CHECK(apps::roc_auc({0.5f, 0.5f, 0.5f}, {true, false, false}) == 0.5);
+  // Positives 0.3, 0.7; negatives 0.2, 0.5, 0.7: pairs won 1 + (2 + 1/2) of 6.
+  CHECK(apps::roc_auc({0.3f, 0.7f, 0.2f, 0.5f, 0.7f}, {true, true, false, false, false}) == Approx(3.5 / 6));
+  CHECK_THROWS_WITH(apps::roc_auc({0.1f}, {true}), Contains("both"));
+  const apps::SampleErrors e = apps::per_sample_errors(std::vector<float>{0, 1, 1, 1}.data(),
+                                                       std::vector<float>{0.5f, 0.5f, 1, 1}.data(), 2, 2);
+  CHECK(e.mse[0] == Approx(0.25));
+  CHECK(e.mse[1] == 0);
+  CHECK(e.bce[0] == Approx(std::log(2.0)));
+  CHECK(e.bce[1] == Approx(0).margin(1e-6));
+}
+
+TEST_CASE("ae-encode writes every code with its label, and a scatter plot", "[apps]") {
+  TempDir dir;
+  make_dataset(dir / "img.h5", 400, {1, 8, 8});
+  const std::string ck = trained(dir, "vae-2d");
+  const Run r = run(kEncode + " --checkpoint " + ck + " --data " + (dir / "img.h5") + " --out " + (dir / "codes.h5") +
+                    " --plot " + (dir / "codes.png"));
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  const Tensor<float> codes = io::read_float_array(dir / "codes.h5", "/codes");
+  CHECK(codes.shape == Shape{100, 2});
+  for (float v : codes.data) CHECK(std::isfinite(v));
+  const io::PngImage plot = io::read_png(dir / "codes.png");
+  CHECK(plot.width == 600);
+  CHECK(plot.channels == 3);
+  // Refused: a code of one unit cannot be plotted.
+  const std::string one = trained(dir, "undercomplete", "--code 1");
+  const Run bad = run(kEncode + " --checkpoint " + one + " --data " + (dir / "img.h5") + " --out " + (dir / "c1.h5") +
+                      " --plot " + (dir / "c1.png"));
+  CHECK(bad.code == 2);
+  CHECK_THAT(bad.out, Contains("at least 2 units"));
+  CHECK_FALSE(std::filesystem::exists(dir / "c1.h5"));
+}
+
+TEST_CASE("ae-generate draws samples, lines, traversals and the 2-D manifold", "[apps]") {
+  TempDir dir;
+  make_dataset(dir / "img.h5", 400, {1, 8, 8});
+  const std::string ck = trained(dir, "vae-2d");
+  const std::string base = kGenerate + " --checkpoint " + ck + " --out " + (dir / "g.png");
+  Run r = run(base + " --sample 16");
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  check_grid(dir / "g.png", 4, 4);
+  REQUIRE(run(base + " --manifold --steps 5").code == 0);
+  check_grid(dir / "g.png", 5, 5);
+  REQUIRE(run(base + " --interpolate 0,3 --steps 6 --data " + (dir / "img.h5")).code == 0);
+  check_grid(dir / "g.png", 1, 6);
+  REQUIRE(run(base + " --traverse 1 --rows 3 --steps 4").code == 0);
+  check_grid(dir / "g.png", 3, 4);
+  REQUIRE(run(base + " --traverse 0 --rows 2 --steps 5 --data " + (dir / "img.h5")).code == 0);
+  check_grid(dir / "g.png", 2, 5);
+
+  SECTION("refusals") {
+    r = run(base + " --sample 4 --manifold");
+    CHECK(r.code == 2);
+    CHECK_THAT(r.out, Contains("exactly one"));
+    r = run(base + " --interpolate 0,9999 --data " + (dir / "img.h5"));
+    CHECK(r.code == 2);
+    CHECK_THAT(r.out, Contains("only 100 samples"));
+    r = run(base + " --interpolate 0-3 --data " + (dir / "img.h5"));
+    CHECK(r.code == 2);
+    CHECK_THAT(r.out, Contains("I,J"));
+    r = run(base + " --sample 4 --class 1");
+    CHECK(r.code == 2);
+    CHECK_THAT(r.out, Contains("conditional"));
+    const std::string vae = trained(dir, "vae");
+    r = run(kGenerate + " --checkpoint " + vae + " --manifold --out " + (dir / "m.png"));
+    CHECK(r.code == 2);
+    CHECK_THAT(r.out, Contains("2-D code") && Contains("20 units"));
+    const std::string ae = trained(dir, "undercomplete");
+    r = run(kGenerate + " --checkpoint " + ae + " --sample 4 --out " + (dir / "s.png"));
+    CHECK(r.code == 2);
+    CHECK_THAT(r.out, Contains("prior"));
+  }
+}
+
+TEST_CASE("a conditional VAE generates the class asked for", "[apps]") {
+  TempDir dir;
+  make_dataset(dir / "img.h5", 400, {1, 8, 8});
+  const std::string ck = trained(dir, "cvae");
+  const std::string base = kGenerate + " --checkpoint " + ck + " --out " + (dir / "g.png");
+  Run r = run(base + " --sample 20");
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  check_grid(dir / "g.png", 10, 2);  // one row per class
+  REQUIRE(run(base + " --sample 4 --class 2").code == 0);
+  check_grid(dir / "g.png", 2, 2);
+  r = run(base + " --sample 4 --class 10");
+  CHECK(r.code == 2);
+  CHECK_THAT(r.out, Contains("0..9"));
+}
+
+TEST_CASE("ae-denoise reports PSNR before and after and draws the three rows", "[apps]") {
+  TempDir dir;
+  make_dataset(dir / "img.h5", 400, {1, 8, 8});
+  const std::string ck = trained(dir, "denoising", "--noise gaussian:0.3");
+  const Run r = run(kDenoise + " --checkpoint " + ck + " --data " + (dir / "img.h5") + " --out " + (dir / "d.png"));
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Contains("PSNR noisy") && Contains("PSNR denoised") && Contains("gaussian:0.3"));
+  check_grid(dir / "d.png", 3, 8);
+  const std::string plain = trained(dir, "undercomplete");
+  const Run bad = run(kDenoise + " --checkpoint " + plain + " --data " + (dir / "img.h5") + " --out " + (dir / "e.png"));
+  CHECK(bad.code == 2);
+  CHECK_THAT(bad.out, Contains("--noise"));
+}
+
+TEST_CASE("ae-graph draws any recipe and traces a tiny one", "[apps]") {
+  TempDir dir;
+  Run r = run(kGraph + " --model tied --features 6 --code 2 --batch 1 --backward --trace --out " + (dir / "t.dot"));
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Contains("forward") && Contains("backward"));
+  std::ifstream f(dir / "t.dot");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  CHECK(ss.str().rfind("digraph", 0) == 0);
+  CHECK_THAT(ss.str(), Contains("enc0/W"));
+  for (const std::string model : {"vae", "cvae", "contractive", "k-sparse", "sparse-kl", "denoising", "deep"}) {
+    INFO(model);
+    CHECK(run(kGraph + " --model " + model + " --backward --out " + (dir / "g.dot")).code == 0);
+  }
+  r = run(kGraph + " --model tied --eval --backward --out " + (dir / "e.dot"));
+  CHECK(r.code == 2);
+  CHECK_THAT(r.out, Contains("--backward"));
+}
+
+TEST_CASE("ae-eval --anomaly writes per-sample errors and the ROC AUC", "[apps]") {
+  TempDir dir;
+  make_dataset(dir / "img.h5", 600, {1, 8, 8});
+  const std::string ck = trained(dir, "undercomplete", "--only-class 0");
+  const Run r = run(kEval + " --checkpoint " + ck + " --data " + (dir / "img.h5") + " --anomaly " + (dir / "a.h5") +
+                    " --normal-class 0");
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Contains("AUROC"));
+  const Tensor<float> mse = io::read_float_array(dir / "a.h5", "/mse");
+  CHECK(mse.shape == Shape{150});
+  for (float v : mse.data) CHECK(v >= 0);
+}
