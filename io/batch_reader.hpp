@@ -1,7 +1,8 @@
 // Streams one split of a dataset file (io/dataset.hpp) in batches of float32
-// rows in [0, 1], without loading the split into memory: each batch's rows are
-// sorted and read with one hyperslab selection (runs of consecutive rows),
-// through a bounded HDF5 chunk cache. The order of epoch e is a pure function
+// rows in [0, 1], without loading the split into memory: rows are read in
+// blocks (the file's chunks) by hyperslab, and decoded blocks are kept in a
+// bounded least-recently-used cache, so a split that fits the cache is read
+// from the file once and one that does not is still read a block per call. The order of epoch e is a pure function
 // of (seed, e), so a resumed run sees the same batches. While the caller trains
 // on one batch, the next is read on a TBB task.
 #pragma once
@@ -28,7 +29,7 @@ struct ReaderOptions {
   std::int64_t limit = 0;                 // use only the first `limit` rows (0 = all)
   bool drop_last = false;                 // drop a last, smaller batch
   bool prefetch = true;                   // read the next batch on a TBB task
-  std::size_t cache_bytes = 32u << 20;    // HDF5 chunk cache for the data set
+  std::size_t cache_bytes = 64u << 20;    // decoded blocks of rows kept in memory (least recently used go)
 };
 
 // The row order of one epoch: 0..n-1 shuffled by a generator seeded from (seed, epoch).

@@ -257,7 +257,7 @@ DatasetWriter::DatasetWriter(const std::string& path, DatasetFormat fmt) {
   if (!(fmt.scale > 0) || !std::isfinite(fmt.scale))
     throw std::invalid_argument("DatasetWriter: scale must be a positive number");
   const std::int64_t row_bytes = numel(ss) * (fmt.dtype == DType::uint8 ? 1 : 4);
-  if (fmt.chunk_rows <= 0) fmt.chunk_rows = std::max<std::int64_t>(1, 16384 / row_bytes);
+  if (fmt.chunk_rows <= 0) fmt.chunk_rows = std::max<std::int64_t>(1, (256 << 10) / row_bytes);
   const std::int64_t features = numel(ss);
   impl_ = std::make_unique<Impl>(path, std::move(fmt));  // ss refers into fmt: not used below
   impl_->features = features;

@@ -51,7 +51,7 @@ struct DatasetFormat {
   bool labels_uint8 = false;               // store labels as uint8 (else int32)
   std::vector<std::int64_t> image_shape;   // {C, H, W} for flat image rows (implied by a 3-D sample_shape)
   std::string source;
-  std::int64_t chunk_rows = 0;             // rows per chunk; 0 = about 16 KiB per chunk
+  std::int64_t chunk_rows = 0;             // rows per chunk; 0 = about 256 KiB per chunk
   int deflate = 4;                         // 0 = no compression
 };
 

@@ -180,3 +180,16 @@ TEST_CASE("batch reader errors name the file and the dataset", "[io][reader][bad
   CHECK_THAT(data_error([&] { BatchReader r(path, "valid", 8); }), Contains(path) && Contains("valid"));
   CHECK_THROWS_AS(BatchReader(path, "train", 0), std::invalid_argument);
 }
+
+TEST_CASE("a cache smaller than the split evicts blocks and reads the same rows", "[io][reader]") {
+  TempDir d;
+  const auto path = make_file(d);
+  // 35 bytes per 7-row block: 3 blocks of 144 fit, so nearly every batch re-reads.
+  BatchReader small(path, "train", 64, {.seed = 4, .prefetch = false, .cache_bytes = 3 * 35});
+  BatchReader large(path, "train", 64, {.seed = 4, .prefetch = false});
+  for (std::int64_t e = 0; e < 2; ++e) {
+    const auto a = epoch(small, e), b = epoch(large, e);  // epoch() checks every value
+    REQUIRE(a.size() == b.size());
+    for (std::size_t k = 0; k < a.size(); ++k) CHECK(a[k].x == b[k].x);
+  }
+}
