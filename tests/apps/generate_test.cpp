@@ -215,3 +215,12 @@ TEST_CASE("ae-eval --anomaly writes per-sample errors and the ROC AUC", "[apps]"
   CHECK(mse.shape == Shape{150});
   for (float v : mse.data) CHECK(v >= 0);
 }
+
+TEST_CASE("a conditional model without labels is refused before training", "[apps]") {
+  TempDir dir;
+  make_dataset(dir / "nolabels.h5", 200, {1, 8, 8}, false);
+  const Run r = run(kTrain + " --data " + (dir / "nolabels.h5") + " --model cvae --epochs 1 --quiet --out " + (dir / "c.h5"));
+  CHECK(r.code != 0);
+  CHECK_THAT(r.out, Contains("nolabels.h5") && Contains("/train/y is missing") && Contains("conditional"));
+  CHECK_FALSE(std::filesystem::exists(dir / "c.h5"));
+}

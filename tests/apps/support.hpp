@@ -54,13 +54,14 @@ struct TempDir {
 
 // n training rows (and n / 4 test rows) of smooth patterns in [0,1], labels
 // 0..2, each class its own frequency. sample_shape {features} or {1, H, W}.
-inline void make_dataset(const std::string& path, std::int64_t n, std::vector<std::int64_t> sample_shape) {
+inline void make_dataset(const std::string& path, std::int64_t n, std::vector<std::int64_t> sample_shape,
+                         bool labels = true) {
   aeg::Rng rng(11);
   aeg::io::DatasetFormat fmt;
   fmt.sample_shape = sample_shape;
   fmt.dtype = aeg::io::DType::uint8;
   fmt.scale = 255;
-  fmt.labels = true;
+  fmt.labels = labels;
   fmt.source = "apps_test";
   std::int64_t features = 1;
   for (auto d : sample_shape) features *= d;
@@ -68,7 +69,7 @@ inline void make_dataset(const std::string& path, std::int64_t n, std::vector<st
     aeg::io::SplitData d;
     for (std::int64_t i = 0; i < rows; ++i) {
       const int c = static_cast<int>(rng.below(3));
-      d.labels.push_back(c);
+      if (labels) d.labels.push_back(c);
       for (std::int64_t j = 0; j < features; ++j)
         d.u8.push_back(static_cast<std::uint8_t>(127.5 + 120 * std::sin(0.2 * (c + 1) * static_cast<double>(j)) * rng.uniform(0.5, 1)));
     }
