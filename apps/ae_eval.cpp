@@ -3,6 +3,7 @@
 
 #include "apps/common/anomaly.hpp"
 #include "apps/common/cli.hpp"
+#include "apps/common/data_check.hpp"
 #include "apps/common/evaluate.hpp"
 #include "apps/common/model_state.hpp"
 #include "io/arrays.hpp"
@@ -62,21 +63,13 @@ int main(int argc, char** argv) {
       ("score", po::value<std::string>()->default_value("mse"), "with --normal-class: the anomaly score, mse or bce");
   return run_app("ae-eval", "--checkpoint CKPT --data FILE [--json]", argc, argv, opts, [](const po::variables_map& vm) {
     const std::string ckpt = vm["checkpoint"].as<std::string>(), data = vm["data"].as<std::string>();
-    const std::string split = vm["split"].as<std::string>();
-    if (split != "train" && split != "test") throw std::invalid_argument("--split must be train or test");
     if (vm["batch"].as<std::int64_t>() < 1) throw std::invalid_argument("--batch must be at least 1");
+    const std::string split = vm["split"].as<std::string>();
     LoadedModel lm = load_model(ckpt);
-    const io::DatasetInfo info = io::describe(data);
-    const std::string dset = "/" + split + "/x";
-    if (info.features != lm.spec.features)
-      throw io::DataError(data + ": " + dset + " has " + std::to_string(info.features) + " features, but the model in " +
-                          ckpt + " expects " + std::to_string(lm.spec.features));
-    if (lm.spec.conditional && !info.split(split).labels)
-      throw io::DataError(data + ": /" + split + "/y is missing; the conditional model in " + ckpt + " needs labels");
     EvalOptions o{.batch = vm["batch"].as<std::int64_t>(), .threads = vm["threads"].as<int>(), .seed = vm["seed"].as<std::uint64_t>()};
     o.noise = {lm.spec.noise, lm.spec.noise_level};
     if (vm.count("noise")) o.noise = zoo::parse_noise_spec(vm["noise"].as<std::string>());
-    const io::SplitArrays xs = io::load_split(data, split, vm["limit"].as<std::int64_t>());
+    const io::SplitArrays xs = load_for_model(data, split, vm["limit"].as<std::int64_t>(), lm.spec, ckpt);
     const Metrics m = evaluate(lm.spec, lm.params, xs.x.ptr(), xs.y, xs.x.shape[0], o);
     if (vm["json"].as<bool>()) {
       std::string j = to_json(m);
