@@ -46,7 +46,7 @@ double median(std::vector<double> v) {
 int main(int argc, char** argv) {
   po::options_description opts("ae-bench options");
   opts.add_options()
-      ("workloads", po::value<std::string>()->default_value("W1,W2,W4,W5"), "workloads to time")
+      ("workloads", po::value<std::string>()->default_value("W1,W2,W3,W4,W5"), "workloads to time")
       ("threads", po::value<std::string>()->default_value("1,2"), "thread counts")
       ("warmup", po::value<int>()->default_value(5), "untimed steps first")
       ("min-steps", po::value<int>()->default_value(20), "timed steps at least")
@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
       for (auto& v : data) v = static_cast<float>(rng.uniform());
     }
     if (!json)
-      std::printf("%-4s %-8s %7s %6s %11s %9s %13s %13s %10s\n", "id", "model", "threads", "batch", "steps/s",
+      std::printf("%-4s %-8s %7s %6s %11s %9s %9s %13s %13s %10s\n", "id", "model", "threads", "batch", "steps/s", "mean",
                   "GFLOP/s", "planned MiB", "naive MiB", "peak MiB");
     for (const std::string& id : split(vm["workloads"].as<std::string>())) {
       for (const std::string& ts : split(vm["threads"].as<std::string>())) {
@@ -91,17 +91,20 @@ int main(int argc, char** argv) {
           if (secs.size() > 100000) break;
         }
         const double sps = 1.0 / median(secs);
+        double total = 0;
+        for (double v : secs) total += v;
+        const double mean_sps = static_cast<double>(secs.size()) / total;  // shows slow outlier steps
         const double gf = w.flops_per_step > 0 ? w.flops_per_step * sps / 1e9 : 0;
         const double rss = peak_rss_mib();
         if (json) {
-          std::printf("{\"workload\": \"%s\", \"threads\": %d, \"batch\": %lld, \"steps_per_s\": %.2f", id.c_str(), threads,
-                      static_cast<long long>(w.batch), sps);
+          std::printf("{\"workload\": \"%s\", \"threads\": %d, \"batch\": %lld, \"steps_per_s\": %.2f, \"mean_steps_per_s\": %.2f", id.c_str(),
+                      threads, static_cast<long long>(w.batch), sps, mean_sps);
           if (gf > 0) std::printf(", \"gflops\": %.2f", gf);
           std::printf(", \"planned_bytes\": %lld, \"naive_bytes\": %lld, \"peak_rss_mib\": %.1f}\n",
                       static_cast<long long>(w.planned_bytes), static_cast<long long>(w.naive_bytes), rss);
         } else {
-          std::printf("%-4s %-8s %7d %6lld %11.2f %9s %13.2f %13.2f %10.1f\n", id.c_str(), w.name.c_str(), threads,
-                      static_cast<long long>(w.batch), sps, gf > 0 ? std::to_string(gf).substr(0, 6).c_str() : "-",
+          std::printf("%-4s %-8s %7d %6lld %11.2f %9.2f %9s %13.2f %13.2f %10.1f\n", id.c_str(), w.name.c_str(), threads,
+                      static_cast<long long>(w.batch), sps, mean_sps, gf > 0 ? std::to_string(gf).substr(0, 6).c_str() : "-",
                       static_cast<double>(w.planned_bytes) / 1048576.0, static_cast<double>(w.naive_bytes) / 1048576.0, rss);
         }
         std::fflush(stdout);

@@ -1,5 +1,6 @@
 #include "workloads.hpp"
 
+#include <array>
 #include <cstring>
 #include <stdexcept>
 
@@ -14,6 +15,14 @@ namespace {
 double dense_flops(const std::vector<std::pair<int, int>>& layers, std::int64_t b) {
   double s = 0;
   for (auto [n, m] : layers) s += 2.0 * static_cast<double>(b) * n * m * 3.0;
+  return s;
+}
+
+// A conv (or transposed conv) layer as GEMMs: 2 * C_in * C_out * k * k multiply-adds per
+// position of its smaller side, forward, and twice that backward.
+double conv_flops(const std::vector<std::array<int, 4>>& layers, std::int64_t b) {
+  double s = 0;
+  for (auto [cin, cout, k, positions] : layers) s += 2.0 * static_cast<double>(b) * cin * cout * k * k * positions * 3.0;
   return s;
 }
 
@@ -76,7 +85,7 @@ Workload tiny(int threads) {
 
 }  // namespace
 
-std::vector<std::string> workload_ids() { return {"W1", "W2", "W4", "W5"}; }
+std::vector<std::string> workload_ids() { return {"W1", "W2", "W3", "W4", "W5"}; }
 
 Workload make_workload(const std::string& id, int threads) {
   if (id == "W1")
@@ -89,11 +98,15 @@ Workload make_workload(const std::string& id, int threads) {
     return model_workload(id, "deep", s, 256, threads,
                           dense_flops({{784, 512}, {512, 256}, {256, 64}, {64, 256}, {256, 512}, {512, 784}}, 256));
   }
+  if (id == "W3")
+    return model_workload(id, "conv", zoo::recipe("conv"), 128, threads,
+                          conv_flops({{1, 32, 3, 14 * 14}, {32, 64, 3, 7 * 7}, {64, 32, 3, 7 * 7}, {32, 1, 3, 14 * 14}}, 128) +
+                              dense_flops({{3136, 32}, {32, 3136}}, 128));
   if (id == "W4")
     return model_workload(id, "vae", zoo::recipe("vae"), 128, threads,
                           dense_flops({{784, 400}, {400, 20}, {400, 20}, {20, 400}, {400, 784}}, 128));
   if (id == "W5") return tiny(threads);
-  throw std::invalid_argument("unknown workload '" + id + "' (known: W1, W2, W4, W5)");
+  throw std::invalid_argument("unknown workload '" + id + "' (known: W1, W2, W3, W4, W5)");
 }
 
 }  // namespace aeg::bench

@@ -33,6 +33,11 @@ rows=(
   "cvae|--model cvae|10|128|"
   "vae-2d|--model vae-2d|50|100|"
   "k-sparse|--model k-sparse|50|128|"
+  "conv-strided|--model conv-strided|10|128|"
+  "conv-pool|--model conv-pool|20|128|"
+  "conv|--model conv|20|128|"
+  "conv-denoise|--model conv-denoise|20|128|"
+  "conv-vae|--model conv-vae|20|128|"
 )
 
 run_row() {

@@ -92,4 +92,23 @@ Var salt_pepper_noise(Var x, double rate);   // sets each element to 0 or 1 (eve
 // estimated with a sample); the executor's seed makes it repeatable.
 Var reparameterize(Var mu, Var logvar);
 
+// ---- convolution (NCHW, as PyTorch's functional API; dilation 1, zero padding)
+// x (N, C, H, W), w (O, C, kh, kw), b (O) -> (N, O, (H + 2p - kh)/s + 1, (W + 2p - kw)/s + 1).
+Var conv2d(Var x, Var w, Var b, std::int64_t stride = 1, std::int64_t padding = 0);
+Var conv2d(Var x, Var w, std::int64_t stride = 1, std::int64_t padding = 0);  // no bias
+// x (N, C_in, H, W), w (C_in, C_out, kh, kw), b (C_out) -> (N, C_out, OH, OW) with
+// OH = (H - 1)s - 2p + kh + output_padding (likewise OW); output_padding < stride.
+Var conv_transpose2d(Var x, Var w, Var b, std::int64_t stride = 1, std::int64_t padding = 0,
+                     std::int64_t output_padding = 0);
+Var conv_transpose2d(Var x, Var w, std::int64_t stride = 1, std::int64_t padding = 0,
+                     std::int64_t output_padding = 0);  // no bias
+// Pools over kernel x kernel windows of x (N, C, H, W), no padding; stride 0 means
+// stride = kernel (PyTorch's default). ceil_mode keeps a last, partial window when it
+// starts inside the input. max: the gradient goes to the first maximum (row-major) of
+// each window. avg: the mean over the window's in-bounds elements.
+Var max_pool2d(Var x, std::int64_t kernel, std::int64_t stride = 0, bool ceil_mode = false);
+Var avg_pool2d(Var x, std::int64_t kernel, std::int64_t stride = 0, bool ceil_mode = false);
+// Nearest-neighbour upsampling by an integer factor: (N, C, H, W) -> (N, C, H f, W f).
+Var upsample2d(Var x, std::int64_t factor);
+
 }  // namespace aeg

@@ -25,11 +25,18 @@ Var corrupt(Var x, const ModelSpec& s) {
   return x;
 }
 
-// The decoder from z (batch, code) to the output pre-activation.
+// The decoder from z (batch, code) to the output pre-activation (batch, features).
+// With a conv decoder the dense layers end at the conv code's size (activated), which
+// is reshaped to the conv encoder's output shape and run through the conv layers.
 Var decode(Graph& g, const ModelSpec& s, Var z, Var label, const std::vector<Dense>& encoder) {
+  const bool conv = !s.conv_decoder.empty();
+  const std::vector<std::int64_t> conv_in = s.conv_code_shape();
+  const std::int64_t batch = z.shape()[0];
   std::vector<std::int64_t> sizes{s.code + (s.conditional ? s.classes : 0)};
-  for (auto h : s.decoder_sizes()) sizes.push_back(h);
-  sizes.push_back(s.features);
+  if (!s.conv_code) {
+    for (auto h : s.decoder_sizes()) sizes.push_back(h);
+    sizes.push_back(conv ? numel(conv_in) : s.features);
+  }
   Var h = s.conditional ? concat({z, label}, 1) : z;
   const std::size_t layers = sizes.size() - 1;
   for (std::size_t i = 0; i < layers; ++i) {
@@ -44,11 +51,17 @@ Var decode(Graph& g, const ModelSpec& s, Var z, Var label, const std::vector<Den
       const Dense d = dense_params(g, name, sizes[i], sizes[i + 1]);
       a = linear(h, d.w, d.b);
     }
-    a.named(i + 1 == layers ? "logits" : name + "/a");
-    if (i + 1 == layers) return a;
+    const bool logits = !conv && i + 1 == layers;
+    a.named(logits ? "logits" : name + "/a");
+    if (logits) return a;
     h = activate(a, s.activation).named(name + "/h");
   }
-  return h;
+  h = reshape(h, {batch, conv_in[0], conv_in[1], conv_in[2]});
+  for (std::size_t i = 0; i < s.conv_decoder.size(); ++i) {
+    const bool last = i + 1 == s.conv_decoder.size();
+    h = apply_conv_layer(h, s.conv_decoder[i], "dconv" + std::to_string(i), !last);
+  }
+  return reshape(h, {batch, s.features}).named("logits");
 }
 
 }  // namespace
@@ -67,10 +80,19 @@ std::unique_ptr<Model> build(const ModelSpec& spec, std::int64_t batch, BuildOpt
   Var h = corrupt(m->x, s);
   if (s.noise != Noise::None) h.named("x_noisy");
   if (s.conditional) h = concat({h, m->label}, 1);
+  std::int64_t width = s.features + (s.conditional ? s.classes : 0);
+  if (!s.conv_encoder.empty()) {
+    const auto& is = s.image_shape;
+    h = reshape(h, {batch, is[0], is[1], is[2]});
+    for (std::size_t i = 0; i < s.conv_encoder.size(); ++i)
+      h = apply_conv_layer(h, s.conv_encoder[i], "conv" + std::to_string(i));
+    width = numel(h.shape()) / batch;
+    h = reshape(h, {batch, width}).named(s.conv_code ? "code" : "conv/flat");
+  }
 
-  std::vector<std::int64_t> sizes{s.features + (s.conditional ? s.classes : 0)};
+  std::vector<std::int64_t> sizes{width};
   for (auto v : s.hidden) sizes.push_back(v);
-  if (!s.variational) sizes.push_back(s.code);
+  if (!s.variational && !s.conv_code) sizes.push_back(s.code);
   std::vector<Dense> enc;
   Var code_pre;
   for (std::size_t i = 0; i + 1 < sizes.size(); ++i) {

@@ -1,8 +1,9 @@
 // zoo::build turns a ModelSpec into a graph:
 //   x~     = corrupt(x)                      (training plans only)
-//   h_i    = f(W_i h_{i-1} + b_i)            encoder, h_0 = x~ (| one-hot label)
+//   c      = conv blocks(x~), flattened      convolutional models only
+//   h_i    = f(W_i h_{i-1} + b_i)            encoder, h_0 = x~ or c (| one-hot label)
 //   z      = f_code(W_c h + b_c)             or, variational: z = mu + exp(logvar/2) * eps
-//   x_hat  = f_out(W_d ... z + b_d)          decoder; tied: W_d = W_e^T
+//   x_hat  = f_out(W_d ... z + b_d)          decoder; tied: W_d = W_e^T; conv blocks last
 //   loss   = recon(x_hat, x) + penalties     each a batch mean of per-sample sums
 #pragma once
 #include <cstdint>
@@ -47,8 +48,9 @@ struct Decoder {
   Var recon;  // x_hat
 };
 
-// Parameters are named "enc<i>/W", "enc<i>/b", "mu/W", "logvar/W", "dec<i>/W", ...
-// and initialised as PyTorch's nn.Linear (uniform +-1/sqrt(fan_in)).
+// Parameters are named "enc<i>/W", "enc<i>/b", "mu/W", "logvar/W", "dec<i>/W",
+// "conv<i>/W", "dconv<i>/W", ... and initialised as PyTorch's nn.Linear and
+// nn.Conv2d (uniform +-1/sqrt(fan_in)).
 struct BuildOptions {
   bool separate_target = false;
 };

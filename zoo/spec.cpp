@@ -42,6 +42,52 @@ std::string fmt(double v) {
   return os.str();
 }
 
+// The convolutional blocks fit the image and each other, and the options that
+// assume a dense encoder are refused.
+template <class Fail>
+void validate_conv(const ModelSpec& s, const Fail& fail) {
+  const bool conv = !s.conv_encoder.empty() || !s.conv_decoder.empty();
+  if (!conv) {
+    if (s.conv_code) fail("conv_code needs a conv encoder");
+    return;
+  }
+  if (s.image_shape.size() != 3) fail("convolutional blocks need an image shape C,H,W");
+  if (s.conv_encoder.empty()) fail("a conv decoder needs a conv encoder (it starts from its output shape)");
+  if (s.tied) fail("tied weights are for dense layers; this model has convolutional blocks");
+  if (s.contractive > 0) fail("the contractive penalty is for one dense layer; this model has convolutional blocks");
+  if (s.conditional) fail("the conditional form is not available with convolutional blocks");
+  std::vector<std::vector<std::int64_t>> enc, dec;
+  try {
+    enc = conv_shapes(s.image_shape, s.conv_encoder);
+  } catch (const std::invalid_argument& e) {
+    fail(std::string("conv encoder: ") + e.what());
+  }
+  std::int64_t flat = 1;
+  for (auto d : enc.back()) flat *= d;
+  if (s.conv_code) {
+    if (!s.hidden.empty() || s.variational)
+      fail("conv_code makes the conv output the code: no dense hidden layers and no variational heads");
+    if (s.code != flat)
+      fail("conv_code: the conv encoder gives " + join(enc.back()) + " = " + std::to_string(flat) +
+           " code units, but code = " + std::to_string(s.code));
+  }
+  if (s.kl_beta > 0 && s.conv_code) {
+    Activation last = Activation::Identity;
+    for (const auto& l : s.conv_encoder)
+      if (l.has_weights()) last = l.activation;
+    if (last != Activation::Sigmoid) fail("KL sparsity needs a sigmoid code; the last conv layer is " + to_string(last));
+  }
+  if (s.conv_decoder.empty()) return;
+  if (!s.conv_decoder.back().has_weights()) fail("the conv decoder must end in a conv or convt layer (it gives the output)");
+  try {
+    dec = conv_shapes(enc.back(), s.conv_decoder);
+  } catch (const std::invalid_argument& e) {
+    fail(std::string("conv decoder: ") + e.what());
+  }
+  if (dec.back() != s.image_shape)
+    fail("the conv decoder ends in " + join(dec.back()) + ", not the image shape " + join(s.image_shape));
+}
+
 }  // namespace
 
 std::string to_string(Activation a) {
@@ -88,6 +134,11 @@ std::vector<std::int64_t> ModelSpec::decoder_sizes() const {
   return {hidden.rbegin(), hidden.rend()};
 }
 
+std::vector<std::int64_t> ModelSpec::conv_code_shape() const {
+  if (conv_encoder.empty()) return {};
+  return conv_shapes(image_shape, conv_encoder).back();
+}
+
 std::string to_text(const ModelSpec& s) {
   std::ostringstream os;
   os << "recipe = " << s.recipe << "\n"
@@ -101,6 +152,9 @@ std::string to_text(const ModelSpec& s) {
      << "decoder_hidden = " << join(s.decoder_hidden) << "\n"
      << "output = " << to_string(s.output) << "\n"
      << "loss = " << (s.loss == Loss::BCE ? "bce" : "mse") << "\n"
+     << "conv_encoder = " << to_text(s.conv_encoder) << "\n"
+     << "conv_decoder = " << to_text(s.conv_decoder) << "\n"
+     << "conv_code = " << (s.conv_code ? 1 : 0) << "\n"
      << "tied = " << (s.tied ? 1 : 0) << "\n"
      << "noise = " << to_string(s.noise) << "\n"
      << "noise_level = " << fmt(s.noise_level) << "\n"
@@ -169,7 +223,10 @@ ModelSpec parse_spec(const std::string& text) {
         if (val == "bce") s.loss = Loss::BCE;
         else if (val == "mse") s.loss = Loss::MSE;
         else throw std::invalid_argument("loss = '" + val + "' (expected bce or mse)");
-      } else if (key == "tied") s.tied = flag();
+      } else if (key == "conv_encoder") s.conv_encoder = parse_conv_layers(val);
+      else if (key == "conv_decoder") s.conv_decoder = parse_conv_layers(val);
+      else if (key == "conv_code") s.conv_code = flag();
+      else if (key == "tied") s.tied = flag();
       else if (key == "noise") s.noise = parse_noise(val);
       else if (key == "noise_level") s.noise_level = num();
       else if (key == "l1") s.l1 = num();
@@ -210,7 +267,7 @@ void validate(const ModelSpec& s) {
   if (s.kl_beta > 0) {
     if (!(s.kl_rho > 0 && s.kl_rho < 1)) fail("KL sparsity needs a target rate rho in (0, 1)");
     if (s.variational) fail("KL sparsity does not apply to a variational code");
-    if (s.code_activation != Activation::Sigmoid)
+    if (!s.conv_code && s.code_activation != Activation::Sigmoid)
       fail("KL sparsity needs a sigmoid code (rates in (0,1)); the code is " + to_string(s.code_activation));
   }
   if (s.contractive > 0) {
@@ -226,6 +283,7 @@ void validate(const ModelSpec& s) {
   if (s.tied && !s.mirror_decoder) fail("tied weights need a mirrored decoder");
   if (s.conditional && !s.variational) fail("the conditional form is for the variational model");
   if (s.conditional && s.classes < 2) fail("a conditional model needs at least 2 classes");
+  validate_conv(s, fail);
 }
 
 ModelSpec recipe(const std::string& name) {
@@ -272,6 +330,34 @@ ModelSpec recipe(const std::string& name) {
     s.k_sparse = 25;
     s.output = Activation::Identity;
     s.loss = Loss::MSE;
+  } else if (name == "conv" || name == "conv-vae") {
+    // W3 of bench-models.md: strided convs to 64x7x7, a dense code, transposed convs up.
+    s.conv_encoder = parse_conv_layers("conv32-k3-s2-p1-relu,conv64-k3-s2-p1-relu");
+    s.conv_decoder = parse_conv_layers("convt32-k3-s2-p1-op1-relu,convt1-k3-s2-p1-op1");
+    s.code = name == "conv" ? 32 : 20;
+    s.code_activation = Activation::Identity;
+    s.variational = name == "conv-vae";
+  } else if (name == "conv-strided") {
+    s.conv_encoder = parse_conv_layers("conv16-k3-s2-p1-relu,conv8-k3-s2-p1-relu");
+    s.conv_decoder = parse_conv_layers("convt8-k3-s2-p1-op1-relu,convt16-k3-s2-p1-op1-relu,conv1-k3-s1-p1");
+    s.conv_code = true;
+    s.code = 8 * 7 * 7;
+  } else if (name == "conv-pool") {
+    // The classic pooling design: 28 -> 14 -> 7 -> 4 (ceil) down, 4 -> 8 -> 16 -> 14 (valid) -> 28 up.
+    s.conv_encoder = parse_conv_layers(
+        "conv16-k3-s1-p1-relu,maxpool2,conv8-k3-s1-p1-relu,maxpool2,conv8-k3-s1-p1-relu,maxpool2-ceil");
+    s.conv_decoder = parse_conv_layers(
+        "conv8-k3-s1-p1-relu,up2,conv8-k3-s1-p1-relu,up2,conv16-k3-s1-p0-relu,up2,conv1-k3-s1-p1");
+    s.conv_code = true;
+    s.code = 8 * 4 * 4;
+  } else if (name == "conv-denoise") {
+    // The classic denoising design: two 32-channel conv + pool stages to a 32x7x7 code.
+    s.conv_encoder = parse_conv_layers("conv32-k3-s1-p1-relu,maxpool2,conv32-k3-s1-p1-relu,maxpool2");
+    s.conv_decoder = parse_conv_layers("conv32-k3-s1-p1-relu,up2,conv32-k3-s1-p1-relu,up2,conv1-k3-s1-p1");
+    s.conv_code = true;
+    s.code = 32 * 7 * 7;
+    s.noise = Noise::Gaussian;
+    s.noise_level = 0.5;
   } else {
     std::string all;
     for (const auto& r : recipe_names()) all += (all.empty() ? "" : ", ") + r;
@@ -283,7 +369,8 @@ ModelSpec recipe(const std::string& name) {
 
 std::vector<std::string> recipe_names() {
   return {"shallow", "undercomplete", "tied", "deep", "sparse-l1", "sparse-kl", "denoising",
-          "contractive", "linear", "vae", "beta-vae", "cvae", "vae-2d", "k-sparse"};
+          "contractive", "linear", "vae", "beta-vae", "cvae", "vae-2d", "k-sparse",
+          "conv", "conv-strided", "conv-pool", "conv-denoise", "conv-vae"};
 }
 
 }  // namespace aeg::zoo

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/ops.hpp"
+#include "zoo/conv_layers.hpp"
 
 namespace aeg::zoo {
 
@@ -27,6 +28,13 @@ struct ModelSpec {
   Activation output = Activation::Sigmoid;
   Loss loss = Loss::BCE;
 
+  // Convolutional blocks (image_shape needed). conv_encoder runs on the image before the
+  // dense encoder; conv_decoder runs after the dense decoder, on the conv encoder's output
+  // shape, and its last layer gives the output. conv_code: the code is the conv encoder's
+  // output flattened, with no dense layers (`code` must be its size).
+  std::vector<ConvLayer> conv_encoder, conv_decoder;
+  bool conv_code = false;
+
   bool tied = false;                              // decoder weight i = encoder weight mirror(i)^T
   Noise noise = Noise::None;                      // input corruption while training
   double noise_level = 0;                         // rate (masking, salt-and-pepper) or sigma
@@ -41,6 +49,7 @@ struct ModelSpec {
   double weight_decay = 0;                        // for the optimizer (L2 as PyTorch's Adam)
 
   std::vector<std::int64_t> decoder_sizes() const;  // hidden sizes of the decoder
+  std::vector<std::int64_t> conv_code_shape() const;  // C,H,W out of conv_encoder (empty if none)
 };
 
 // "key = value" lines, one per field; parse checks every key and value and
@@ -52,9 +61,10 @@ ModelSpec parse_spec(const std::string& text);
 // contractive penalty on a deep encoder, k larger than the code, ...).
 void validate(const ModelSpec& spec);
 
-// The named recipes of the zoo ("shallow", "undercomplete", "tied", "deep",
+// The named recipes of the zoo: dense ("shallow", "undercomplete", "tied", "deep",
 // "sparse-l1", "sparse-kl", "denoising", "contractive", "linear", "vae",
-// "beta-vae", "cvae", "vae-2d", "k-sparse").
+// "beta-vae", "cvae", "vae-2d", "k-sparse") and convolutional ("conv",
+// "conv-strided", "conv-pool", "conv-denoise", "conv-vae").
 ModelSpec recipe(const std::string& name);
 std::vector<std::string> recipe_names();
 

@@ -11,7 +11,8 @@ namespace {
 
 const char* const kOverrides[] = {"hidden", "code", "activation", "code-activation", "output", "loss",
                                   "tied", "noise", "l1", "kl-rho", "kl-beta", "contractive", "k",
-                                  "beta", "conditional", "weight-decay"};
+                                  "beta", "conditional", "weight-decay", "conv-encoder", "conv-decoder",
+                                  "conv-code"};
 
 std::vector<std::int64_t> parse_sizes(const std::string& opt, const std::string& s) {
   std::vector<std::int64_t> r;
@@ -50,6 +51,9 @@ void add_model_options(po::options_description& desc) {
       ("code-activation", po::value<std::string>(), "code activation")
       ("output", po::value<std::string>(), "output activation (sigmoid for BCE)")
       ("loss", po::value<std::string>(), "bce or mse")
+      ("conv-encoder", po::value<std::string>(), "conv blocks before the dense encoder, e.g. conv16-k3-s2-p1-relu,maxpool2 ('none' for none)")
+      ("conv-decoder", po::value<std::string>(), "conv blocks after the dense decoder, ending in the output, e.g. convt16-k3-s2-p1-op1-relu,conv1-k3-s1-p1")
+      ("conv-code", po::value<bool>(), "the conv encoder's output is the code, no dense layers (0 or 1)")
       ("tied", po::value<bool>(), "tie decoder weights to the encoder's (0 or 1)")
       ("noise", po::value<std::string>(), "input corruption while training: KIND:LEVEL, e.g. masking:0.25, gaussian:0.5, salt-pepper:0.25")
       ("l1", po::value<double>(), "L1 activity penalty on the code")
@@ -86,6 +90,22 @@ zoo::ModelSpec spec_from_options(const po::variables_map& vm) {
     if (l == "bce") s.loss = zoo::Loss::BCE;
     else if (l == "mse") s.loss = zoo::Loss::MSE;
     else throw std::invalid_argument("--loss '" + l + "': expected bce or mse");
+  }
+  for (const char* o : {"conv-encoder", "conv-decoder"}) {
+    if (!vm.count(o)) continue;
+    const std::string v = vm[o].as<std::string>();
+    try {
+      auto layers = v == "none" ? std::vector<zoo::ConvLayer>{} : zoo::parse_conv_layers(v);
+      (std::string(o) == "conv-encoder" ? s.conv_encoder : s.conv_decoder) = std::move(layers);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string("--") + o + ": " + e.what());
+    }
+  }
+  if (vm.count("conv-code")) s.conv_code = vm["conv-code"].as<bool>();
+  // A conv code's size follows from the conv encoder unless given.
+  if (s.conv_code && !vm.count("code") && !s.conv_encoder.empty() && s.image_shape.size() == 3) {
+    const auto shape = zoo::conv_shapes(s.image_shape, s.conv_encoder).back();
+    s.code = shape[0] * shape[1] * shape[2];
   }
   if (vm.count("tied")) s.tied = vm["tied"].as<bool>();
   if (vm.count("noise")) {

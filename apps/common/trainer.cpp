@@ -117,7 +117,23 @@ TrainResult train(zoo::ModelSpec spec, const TrainConfig& c) {
   } else {
     spec.features = info.features;
     spec.image_shape = info.image_shape;
-    zoo::validate(spec);
+    if (!spec.conv_encoder.empty() && spec.image_shape.size() != 3)
+      throw io::DataError(c.data + ": /train/x has no image shape (C,H,W), which the convolutional model '" +
+                          spec.recipe + "' needs");
+    // The options were checked against 28 x 28 images; what fails now is the data's shape.
+    try {
+      if (spec.conv_code) {
+        const auto code = zoo::conv_shapes(spec.image_shape, spec.conv_encoder).back();
+        spec.code = code[0] * code[1] * code[2];  // the conv output is the code, whatever its size here
+      }
+      zoo::validate(spec);
+    } catch (const std::invalid_argument& e) {
+      std::string shape = std::to_string(info.features) + " features";
+      if (spec.image_shape.size() == 3)
+        shape = std::to_string(spec.image_shape[0]) + "x" + std::to_string(spec.image_shape[1]) + "x" +
+                std::to_string(spec.image_shape[2]) + " images";
+      throw io::DataError(c.data + ": the model does not fit /train/x (" + shape + "): " + e.what());
+    }
   }
   if (spec.conditional && !info.train.labels)
     throw io::DataError(c.data + ": /train/y is missing; a conditional model needs labels");

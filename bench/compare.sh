@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# aegraph against libtorch on the reference workloads, in one command: for each
+# workload and thread count, ae-bench then the libtorch reference program, each in its
+# own process (so peak resident memory is per workload), alternating ROUNDS times.
+# Prints the median steps/s of each, their ratio, and both peak RSS figures.
+#   bash bench/compare.sh [REFERENCE-SOURCE-DIR]    (default ../shared/reference)
+#   WORKLOADS=W1,W2 THREADS=1,2 ROUNDS=3 bash bench/compare.sh
+# Needs libtorch-dev (installed if missing) and a built tree (build/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REF_SRC=$(realpath "${1:-../shared/reference}")
+WORKLOADS=${WORKLOADS:-W1,W2,W3,W4,W5}
+THREADS=${THREADS:-1,2}
+ROUNDS=${ROUNDS:-3}
+REF_BUILD=${REF_BUILD:-build/reference}
+OUT=${OUT:-out/compare}
+mkdir -p "$OUT"
+
+if [ ! -x "$REF_BUILD/reference_bench" ]; then
+  dpkg -s libtorch-dev >/dev/null 2>&1 || apt-get install -y libtorch-dev
+  cmake -S "$REF_SRC/libtorch" -B "$REF_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "$REF_BUILD"
+fi
+if [ ! -x "$REF_BUILD/sgemm_peak" ]; then
+  gcc -O2 -o "$REF_BUILD/sgemm_peak" "$REF_SRC/gemm/sgemm_peak.c" -lopenblas
+fi
+
+lines="$OUT/lines.jsonl"
+: >"$lines"
+for round in $(seq "$ROUNDS"); do
+  for w in ${WORKLOADS//,/ }; do
+    for t in ${THREADS//,/ }; do
+      /usr/bin/time -o "$OUT/rss" -f '%M' build/bench/ae-bench --workloads "$w" --threads "$t" --json >"$OUT/a.json"
+      echo "{\"impl\": \"aegraph\", \"round\": $round, \"max_rss_kib\": $(tail -1 "$OUT/rss"), \"bench\": $(grep '"workload"' "$OUT/a.json")}" >>"$lines"
+      OMP_WAIT_POLICY=passive /usr/bin/time -o "$OUT/rss" -f '%M' "$REF_BUILD/reference_bench" bench --workloads "$w" \
+        --threads "$t" >"$OUT/r.json" 2>/dev/null
+      echo "{\"impl\": \"libtorch\", \"round\": $round, \"max_rss_kib\": $(tail -1 "$OUT/rss"), \"bench\": $(grep '"workload"' "$OUT/r.json")}" >>"$lines"
+    done
+  done
+done
+: >"$OUT/sgemm.txt"
+for t in ${THREADS//,/ }; do
+  echo "sgemm peak, $t thread(s):" >>"$OUT/sgemm.txt"
+  OPENBLAS_NUM_THREADS=$t "$REF_BUILD/sgemm_peak" >>"$OUT/sgemm.txt" 2>&1
+done
+
+python3 - "$lines" <<'EOF'
+import json, statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    b = r["bench"]
+    key = (b["workload"], b["threads"])
+    d = rows.setdefault(key, {"aegraph": [], "libtorch": [], "rss_a": [], "rss_l": [], "gf_a": []})
+    d[r["impl"]].append(b["steps_per_s"])
+    d["rss_a" if r["impl"] == "aegraph" else "rss_l"].append(r["max_rss_kib"] / 1024)
+    if r["impl"] == "aegraph" and b.get("gflops"):
+        d["gf_a"].append(b["gflops"])
+print("| workload | threads | aegraph steps/s | libtorch steps/s | ratio | aegraph GFLOP/s | peak MiB aegraph / libtorch |")
+print("|---|---|---|---|---|---|---|")
+for (w, t) in sorted(rows):
+    d = rows[(w, t)]
+    a, l = statistics.median(d["aegraph"]), statistics.median(d["libtorch"])
+    gf = f'{statistics.median(d["gf_a"]):.1f}' if d["gf_a"] else "-"
+    print(f'| {w} | {t} | {a:,.1f} | {l:,.1f} | {a / l:.2f}x | {gf} | {max(d["rss_a"]):.0f} / {max(d["rss_l"]):.0f} |')
+EOF
+echo "(per-round JSON in $lines; sgemm peak in $OUT/sgemm.txt)"

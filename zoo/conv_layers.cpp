@@ -1,0 +1,176 @@
+#include "zoo/conv_layers.hpp"
+
+#include <sstream>
+#include <stdexcept>
+
+#include "zoo/spec.hpp"
+
+namespace aeg::zoo {
+
+namespace {
+
+using Kind = ConvLayer::Kind;
+
+const char* prefix(Kind k) {
+  switch (k) {
+    case Kind::Conv: return "conv";
+    case Kind::ConvTranspose: return "convt";
+    case Kind::MaxPool: return "maxpool";
+    case Kind::AvgPool: return "avgpool";
+    case Kind::Upsample: return "up";
+  }
+  return "?";
+}
+
+// "k3" -> 3 for letter(s) `key`; false if `part` does not start with them.
+bool keyed(const std::string& part, const std::string& key, std::int64_t& v) {
+  if (part.size() <= key.size() || part.compare(0, key.size(), key) != 0) return false;
+  const std::string digits = part.substr(key.size());
+  if (digits.find_first_not_of("0123456789") != std::string::npos) return false;
+  v = std::stoll(digits);
+  return true;
+}
+
+std::string token_text(const ConvLayer& l) {
+  std::string t = prefix(l.kind);
+  switch (l.kind) {
+    case Kind::Conv:
+    case Kind::ConvTranspose:
+      t += std::to_string(l.channels) + "-k" + std::to_string(l.kernel) + "-s" + std::to_string(l.stride) + "-p" +
+           std::to_string(l.padding);
+      if (l.kind == Kind::ConvTranspose) t += "-op" + std::to_string(l.output_padding);
+      return t + "-" + to_string(l.activation);
+    case Kind::MaxPool:
+    case Kind::AvgPool:
+      t += std::to_string(l.kernel);
+      if (l.stride != 0 && l.stride != l.kernel) t += "-s" + std::to_string(l.stride);
+      return l.ceil_mode ? t + "-ceil" : t;
+    case Kind::Upsample: return t + std::to_string(l.kernel);
+  }
+  return t;
+}
+
+ConvLayer parse_token(const std::string& token) {
+  auto bad = [&](const std::string& why) {
+    return std::invalid_argument("conv layer '" + token + "': " + why +
+                                 " (expected e.g. conv16-k3-s2-p1-relu, convt8-k3-s2-p1-op1-relu, maxpool2-ceil, "
+                                 "avgpool2, up2)");
+  };
+  std::vector<std::string> parts;
+  std::stringstream ss(token);
+  std::string p;
+  while (std::getline(ss, p, '-')) parts.push_back(p);
+  if (parts.empty() || parts[0].empty()) throw bad("empty");
+  ConvLayer l;
+  l.stride = 0;
+  std::int64_t head = 0;
+  // Longest prefixes first: "convt" before "conv".
+  bool found = false;
+  for (Kind k : {Kind::ConvTranspose, Kind::Conv, Kind::MaxPool, Kind::AvgPool, Kind::Upsample}) {
+    if (keyed(parts[0], prefix(k), head)) {
+      l.kind = k;
+      found = true;
+      break;
+    }
+  }
+  if (!found || head < 1) throw bad("unknown kind or missing size");
+  const bool conv = l.has_weights();
+  if (conv) {
+    l.channels = head;
+    l.stride = 1;
+  } else {
+    l.kernel = head;
+  }
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    const std::string& q = parts[i];
+    std::int64_t v = 0;
+    if (conv && keyed(q, "k", v)) l.kernel = v;
+    else if (l.kind == Kind::ConvTranspose && keyed(q, "op", v)) l.output_padding = v;
+    else if (conv && keyed(q, "p", v)) l.padding = v;
+    else if (l.kind != Kind::Upsample && keyed(q, "s", v)) l.stride = v;
+    else if ((l.kind == Kind::MaxPool || l.kind == Kind::AvgPool) && q == "ceil") l.ceil_mode = true;
+    else if (conv) {
+      try {
+        l.activation = parse_activation(q);
+      } catch (const std::invalid_argument&) {
+        throw bad("'" + q + "' is neither k<N>, s<N>, p<N>" + std::string(l.kind == Kind::ConvTranspose ? ", op<N>" : "") +
+                  " nor an activation");
+      }
+    } else {
+      throw bad("'" + q + "' is not understood here");
+    }
+  }
+  if (l.kernel < 1) throw bad("the kernel must be at least 1");
+  if (conv && l.stride < 1) throw bad("the stride must be at least 1");
+  return l;
+}
+
+}  // namespace
+
+std::string to_text(const std::vector<ConvLayer>& layers) {
+  std::string t;
+  for (std::size_t i = 0; i < layers.size(); ++i) t += (i ? "," : "") + token_text(layers[i]);
+  return t;
+}
+
+std::vector<ConvLayer> parse_conv_layers(const std::string& text) {
+  std::vector<ConvLayer> layers;
+  std::stringstream ss(text);
+  std::string token;
+  while (std::getline(ss, token, ',')) {
+    const auto b = token.find_first_not_of(" \t");
+    const auto e = token.find_last_not_of(" \t");
+    if (b == std::string::npos) continue;
+    layers.push_back(parse_token(token.substr(b, e - b + 1)));
+  }
+  return layers;
+}
+
+Var apply_conv_layer(Var x, const ConvLayer& l, const std::string& name, bool with_activation) {
+  Graph& g = x.graph();
+  switch (l.kind) {
+    case Kind::Conv:
+    case Kind::ConvTranspose: {
+      const std::int64_t in = x.shape().at(1), k = l.kernel;
+      const bool t = l.kind == Kind::ConvTranspose;
+      // PyTorch's fan_in is weight.size(1) * k * k: in_channels for a conv, out_channels
+      // for a transposed conv (its weight is (in, out, k, k)).
+      const Init init = Init::torch_default((t ? l.channels : in) * k * k);
+      Var w = g.param(name + "/W", t ? Shape{in, l.channels, k, k} : Shape{l.channels, in, k, k}, init);
+      Var b = g.param(name + "/b", {l.channels}, init);
+      Var a = t ? conv_transpose2d(x, w, b, l.stride, l.padding, l.output_padding) : conv2d(x, w, b, l.stride, l.padding);
+      a.named(name + "/a");
+      return with_activation ? activate(a, l.activation).named(name + "/h") : a;
+    }
+    case Kind::MaxPool: return max_pool2d(x, l.kernel, l.stride, l.ceil_mode).named(name + "/pool");
+    case Kind::AvgPool: return avg_pool2d(x, l.kernel, l.stride, l.ceil_mode).named(name + "/pool");
+    case Kind::Upsample: return upsample2d(x, l.kernel).named(name + "/up");
+  }
+  return x;
+}
+
+std::vector<std::vector<std::int64_t>> conv_shapes(const std::vector<std::int64_t>& in,
+                                                   const std::vector<ConvLayer>& layers) {
+  if (in.size() != 3) throw std::invalid_argument("conv layers need an image shape C,H,W");
+  Graph g;
+  Var h = g.input("x", {1, in[0], in[1], in[2]});
+  std::vector<std::vector<std::int64_t>> shapes;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const ConvLayer& l = layers[i];
+    const Shape s = h.shape();  // a copy: adding nodes may move the graph's storage
+    try {
+      if (l.has_weights() && l.channels < 1) throw std::invalid_argument("needs at least one output channel");
+      if (l.kind == Kind::ConvTranspose && l.output_padding >= l.stride)
+        throw std::invalid_argument("output padding must be smaller than the stride");
+      h = apply_conv_layer(h, l, "layer" + std::to_string(i));
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("conv layer " + std::to_string(i) + " (" + token_text(l) + ") on a " +
+                                  std::to_string(s[1]) + "x" + std::to_string(s[2]) + "x" + std::to_string(s[3]) +
+                                  " input: " + e.what());
+    }
+    shapes.push_back({h.shape()[1], h.shape()[2], h.shape()[3]});
+  }
+  return shapes;
+}
+
+}  // namespace aeg::zoo
