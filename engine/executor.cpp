@@ -7,6 +7,7 @@
 #include <ostream>
 #include <stdexcept>
 
+#include "engine/denormals.hpp"
 #include "engine/gemm.hpp"
 #include "engine/parallel.hpp"
 
@@ -187,6 +188,7 @@ T* Executor<T>::input_data(Var v) {
 
 template <class T>
 void Executor<T>::forward() {
+  const detail::FlushDenormals ftz;
   const Graph& g = plan_.graph();
   Impl& m = *impl_;
   int fstep = 0;
@@ -220,6 +222,7 @@ void Executor<T>::backward() {
 template <class T>
 void Executor<T>::backward(const std::vector<Tensor<T>>& seeds) {
   if (!plan_.grads()) throw std::logic_error("backward() on a plan compiled without gradients");
+  const detail::FlushDenormals ftz;
   const Graph& g = plan_.graph();
   Impl& m = *impl_;
   if (seeds.size() != plan_.outputs().size())

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "engine/denormals.hpp"
 #include "engine/parallel.hpp"
 
 namespace aeg {
@@ -72,6 +73,7 @@ void Optimizer<T>::ensure_state() const {
 
 template <class T>
 void Optimizer<T>::step() {
+  const detail::FlushDenormals ftz;
   ensure_state();
   const std::int64_t t = steps_ + 1;
   for (std::size_t i = 0; i < params_.size(); ++i) {

@@ -1,5 +1,7 @@
 #include "engine/parallel.hpp"
 
+#include "engine/denormals.hpp"
+
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/partitioner.h>
@@ -22,7 +24,10 @@ void Parallel::parallel_range(std::int64_t n, std::int64_t grain, RangeBody body
   // (and with them every per-chunk result) do not depend on the thread count.
   arena_->arena.execute([&] {
     tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, n, static_cast<std::size_t>(grain)),
-                      [&](const tbb::blocked_range<std::int64_t>& r) { body(r.begin(), r.end()); },
+                      [&](const tbb::blocked_range<std::int64_t>& r) {
+                        const detail::FlushDenormals ftz;  // workers do not share the caller's mode
+                        body(r.begin(), r.end());
+                      },
                       tbb::simple_partitioner());
   });
 }
