@@ -160,8 +160,6 @@ std::vector<std::vector<std::int64_t>> conv_shapes(const std::vector<std::int64_
     const Shape s = h.shape();  // a copy: adding nodes may move the graph's storage
     try {
       if (l.has_weights() && l.channels < 1) throw std::invalid_argument("needs at least one output channel");
-      if (l.kind == Kind::ConvTranspose && l.output_padding >= l.stride)
-        throw std::invalid_argument("output padding must be smaller than the stride");
       h = apply_conv_layer(h, l, "layer" + std::to_string(i));
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument("conv layer " + std::to_string(i) + " (" + token_text(l) + ") on a " +

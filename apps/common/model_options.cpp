@@ -104,8 +104,7 @@ zoo::ModelSpec spec_from_options(const po::variables_map& vm) {
   if (vm.count("conv-code")) s.conv_code = vm["conv-code"].as<bool>();
   // A conv code's size follows from the conv encoder unless given.
   if (s.conv_code && !vm.count("code") && !s.conv_encoder.empty() && s.image_shape.size() == 3) {
-    const auto shape = zoo::conv_shapes(s.image_shape, s.conv_encoder).back();
-    s.code = shape[0] * shape[1] * shape[2];
+    s.code = numel(s.conv_code_shape());
   }
   if (vm.count("tied")) s.tied = vm["tied"].as<bool>();
   if (vm.count("noise")) {

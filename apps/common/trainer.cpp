@@ -122,10 +122,7 @@ TrainResult train(zoo::ModelSpec spec, const TrainConfig& c) {
                           spec.recipe + "' needs");
     // The options were checked against 28 x 28 images; what fails now is the data's shape.
     try {
-      if (spec.conv_code) {
-        const auto code = zoo::conv_shapes(spec.image_shape, spec.conv_encoder).back();
-        spec.code = code[0] * code[1] * code[2];  // the conv output is the code, whatever its size here
-      }
+      if (spec.conv_code) spec.code = numel(spec.conv_code_shape());  // the conv output is the code, at this size
       zoo::validate(spec);
     } catch (const std::invalid_argument& e) {
       std::string shape = std::to_string(info.features) + " features";
