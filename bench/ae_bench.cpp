@@ -1,6 +1,7 @@
 // ae-bench: times the reference workloads (bench-models.md) at 1 and 2 threads:
 // median steps/s over >= 20 timed steps after 5 warm-up steps, GFLOP/s for the
 // dense workloads, planned bytes, peak resident memory; a table or JSON lines.
+// --model times zoo recipes instead; --profile adds each op's share of a step.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include "apps/common/cli.hpp"
 #include "engine/rng.hpp"
 #include "io/batch_reader.hpp"
+#include "op_profile.hpp"
 #include "workloads.hpp"
 
 namespace po = boost::program_options;
@@ -47,6 +49,9 @@ int main(int argc, char** argv) {
   po::options_description opts("ae-bench options");
   opts.add_options()
       ("workloads", po::value<std::string>()->default_value("W1,W2,W3,W4,W5"), "workloads to time")
+      ("model", po::value<std::string>(), "zoo recipes to time instead (conv-strided,vae,...)")
+      ("batch", po::value<std::int64_t>()->default_value(128), "batch size for --model")
+      ("profile", po::bool_switch(), "time every op and print the slowest (slows the step a little)")
       ("threads", po::value<std::string>()->default_value("1,2"), "thread counts")
       ("warmup", po::value<int>()->default_value(5), "untimed steps first")
       ("min-steps", po::value<int>()->default_value(20), "timed steps at least")
@@ -54,8 +59,9 @@ int main(int argc, char** argv) {
       ("data", po::value<std::string>(), "dataset file: time on its training rows (default: uniform random data)")
       ("reader", po::bool_switch(), "also time the batch reader on --data (batches/s, batch 256)")
       ("json", po::bool_switch(), "one JSON object per workload and thread count");
-  return apps::run_app("ae-bench", "[--workloads W1,W2] [--threads 1,2] [--json]", argc, argv, opts, [](const po::variables_map& vm) {
-    const bool json = vm["json"].as<bool>();
+  return apps::run_app("ae-bench", "[--workloads W1,W2 | --model RECIPE,...] [--threads 1,2] [--profile] [--json]", argc, argv, opts, [](const po::variables_map& vm) {
+    const bool json = vm["json"].as<bool>(), profile = vm["profile"].as<bool>();
+    const bool recipes = vm.count("model") > 0;
     const int warmup = vm["warmup"].as<int>(), min_steps = vm["min-steps"].as<int>();
     const double min_time = vm["min-time"].as<double>();
     if (min_steps < 1 || warmup < 0) throw std::invalid_argument("--min-steps must be >= 1 and --warmup >= 0");
@@ -74,20 +80,26 @@ int main(int argc, char** argv) {
     if (!json)
       std::printf("%-4s %-8s %7s %6s %11s %9s %9s %13s %13s %10s\n", "id", "model", "threads", "batch", "steps/s", "mean",
                   "GFLOP/s", "planned MiB", "naive MiB", "peak MiB");
-    for (const std::string& id : split(vm["workloads"].as<std::string>())) {
+    for (const std::string& id : split(vm[recipes ? "model" : "workloads"].as<std::string>())) {
       for (const std::string& ts : split(vm["threads"].as<std::string>())) {
         const int threads = std::stoi(ts);
-        bench::Workload w = bench::make_workload(id, threads);
+        bench::Workload w = recipes ? bench::make_recipe_workload(id, vm["batch"].as<std::int64_t>(), threads, profile)
+                                    : bench::make_workload(id, threads, profile);
+        if (w.features != 784)
+          throw std::invalid_argument("'" + id + "' takes " + std::to_string(w.features) + " features; ae-bench feeds 784");
         const std::int64_t nb = std::max<std::int64_t>(1, rows / w.batch);
         std::int64_t bi = 0;
         auto next = [&]() { return data.data() + ((bi++ % nb) * w.batch * 784) % static_cast<std::int64_t>(data.size()); };
         for (int i = 0; i < warmup; ++i) w.step(next());
+        bench::OpProfile prof;
+        if (profile) prof.record(w.op_times());
         std::vector<double> secs;
         const auto t0 = Clock::now();
         while (static_cast<int>(secs.size()) < min_steps || std::chrono::duration<double>(Clock::now() - t0).count() < min_time) {
           const auto a = Clock::now();
           w.step(next());
           secs.push_back(std::chrono::duration<double>(Clock::now() - a).count());
+          if (profile) prof.record(w.op_times());
           if (secs.size() > 100000) break;
         }
         const double sps = 1.0 / median(secs);
@@ -107,6 +119,7 @@ int main(int argc, char** argv) {
                       static_cast<long long>(w.batch), sps, mean_sps, gf > 0 ? std::to_string(gf).substr(0, 6).c_str() : "-",
                       static_cast<double>(w.planned_bytes) / 1048576.0, static_cast<double>(w.naive_bytes) / 1048576.0, rss);
         }
+        if (profile) prof.print(1.0 / sps, json);
         std::fflush(stdout);
       }
     }

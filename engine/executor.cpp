@@ -6,6 +6,7 @@
 #include <iomanip>
 #include <ostream>
 #include <stdexcept>
+#include <utility>
 
 #include "engine/denormals.hpp"
 #include "engine/gemm.hpp"
@@ -20,6 +21,16 @@ struct Executor<T>::Impl {
   std::vector<T> arena, aux;
   std::vector<Tensor<T>> own;              // inputs and constants, by slot
   std::vector<T*> value, grad;             // by node id; nullptr where none
+  std::vector<T*> owned;                   // by node id: an input's own buffer
+  std::vector<std::vector<std::pair<int, std::size_t>>> uses;  // by input id: (op node, input slot)
+
+  // Points input `id` at p for every op that reads it (bind_input).
+  void point_input(int id, T* p) {
+    const auto i = static_cast<std::size_t>(id);
+    if (value[i] == p) return;
+    value[i] = p;
+    for (auto [op, slot] : uses[i]) ctx[static_cast<std::size_t>(op)].in[slot] = p;
+  }
   std::vector<OpCtx<T>> ctx;               // by node id (op nodes only)
   std::vector<double> fwd_s, bwd_s;        // by node id, when profiling
   std::int64_t aux_elems = 0;
@@ -35,6 +46,8 @@ Executor<T>::Executor(const Plan& plan, ParamStore<T>& params, ExecOptions optio
   m.arena.assign(static_cast<std::size_t>(plan.arena_elems()), T(0));
   m.value.assign(n, nullptr);
   m.grad.assign(n, nullptr);
+  m.owned.assign(n, nullptr);
+  m.uses.resize(n);
   m.ctx.resize(n);
   m.fwd_s.assign(n, 0);
   m.bwd_s.assign(n, 0);
@@ -57,7 +70,7 @@ Executor<T>::Executor(const Plan& plan, ParamStore<T>& params, ExecOptions optio
     switch (nd.kind) {
       case NodeKind::Input:
         m.own.emplace_back(nd.shape);
-        m.value[i] = m.own.back().ptr();
+        m.value[i] = m.owned[i] = m.own.back().ptr();
         break;
       case NodeKind::Constant:
         m.own.emplace_back(nd.shape);
@@ -97,6 +110,7 @@ Executor<T>::Executor(const Plan& plan, ParamStore<T>& params, ExecOptions optio
     const Node& nd = g.node(id);
     OpCtx<T>& c = m.ctx[static_cast<std::size_t>(id)];
     for (int in : nd.inputs) {
+      if (g.node(in).kind == NodeKind::Input) m.uses[static_cast<std::size_t>(in)].emplace_back(id, c.in.size());
       c.in.push_back(m.value[static_cast<std::size_t>(in)]);
       c.in_shape.push_back(&g.node(in).shape);
       c.gin.push_back(m.grad[static_cast<std::size_t>(in)]);
@@ -177,13 +191,25 @@ void Executor<T>::set_input(Var v, const Tensor<T>& value) {
   if (value.shape != nd.shape)
     throw std::invalid_argument("input '" + plan_.graph().label(v.id) + "' expects shape " +
                                 to_string(nd.shape) + ", got " + to_string(value.shape));
-  std::copy(value.data.begin(), value.data.end(), impl_->value[static_cast<std::size_t>(v.id)]);
+  T* own = impl_->owned[static_cast<std::size_t>(v.id)];
+  std::copy(value.data.begin(), value.data.end(), own);
+  impl_->point_input(v.id, own);
 }
 
 template <class T>
 T* Executor<T>::input_data(Var v) {
   checked_input(plan_, v);
-  return impl_->value[static_cast<std::size_t>(v.id)];
+  T* own = impl_->owned[static_cast<std::size_t>(v.id)];
+  impl_->point_input(v.id, own);
+  return own;
+}
+
+template <class T>
+void Executor<T>::bind_input(Var v, const T* data) {
+  checked_input(plan_, v);
+  if (!data) throw std::invalid_argument("bind_input: null data for input '" + plan_.graph().label(v.id) + "'");
+  // Ops only read their inputs (no op writes in place), so the caller's memory stays unchanged.
+  impl_->point_input(v.id, const_cast<T*>(data));
 }
 
 template <class T>

@@ -37,9 +37,13 @@ class Executor {
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
 
-  // Feeding data: shape-checked copy, or direct access to the input buffer.
+  // Feeding data: shape-checked copy, or direct access to the input's own buffer.
   void set_input(Var input, const Tensor<T>& value);
   T* input_data(Var input);
+  // Zero copy: read the input from caller memory (numel(shape) values, row-major)
+  // until the next bind_input, set_input or input_data for it. The memory must
+  // stay alive and unchanged through forward() and backward().
+  void bind_input(Var input, const T* data);
 
   void forward();
   // Seeds every output's gradient with ones, then walks backward, adding into

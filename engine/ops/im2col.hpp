@@ -38,8 +38,8 @@ struct ConvGeom {
 
 // col (rows x cols) = the column matrix of img.
 template <class T>
-void im2col(const ConvGeom& g, const T* img, T* col) {
-  const std::int64_t L = g.cols();
+void im2col(const ConvGeom& g, const T* __restrict img, T* __restrict col) {
+  const std::int64_t L = g.cols(), s = g.stride;
   for (std::int64_t ch = 0; ch < g.c; ++ch) {
     const T* plane = img + ch * g.h * g.w;
     for (std::int64_t i = 0; i < g.kh; ++i) {
@@ -56,12 +56,12 @@ void im2col(const ConvGeom& g, const T* img, T* col) {
         std::fill(row, row + y0 * g.ow, T(0));
         for (std::int64_t y = y0; y < y1; ++y) {
           T* r = row + y * g.ow;
-          const T* src = plane + (y * g.stride - g.pad + i) * g.w + (x0 * g.stride - g.pad + j);
+          const std::int64_t off = (y * s - g.pad + i) * g.w - g.pad + j;  // + x * s: the pixel
           std::fill(r, r + x0, T(0));
-          if (g.stride == 1) {
-            std::copy(src, src + (x1 - x0), r + x0);
+          if (s == 1) {
+            for (std::int64_t x = x0; x < x1; ++x) r[x] = plane[off + x];
           } else {
-            for (std::int64_t x = x0; x < x1; ++x) r[x] = src[(x - x0) * g.stride];
+            for (std::int64_t x = x0; x < x1; ++x) r[x] = plane[off + x * s];
           }
           std::fill(r + x1, r + g.ow, T(0));
         }
@@ -75,8 +75,8 @@ void im2col(const ConvGeom& g, const T* img, T* col) {
 // back where it was read from (padding entries are dropped). Sequential, so
 // the order of additions is fixed.
 template <class T>
-void col2im_add(const ConvGeom& g, const T* col, T* img) {
-  const std::int64_t L = g.cols();
+void col2im_add(const ConvGeom& g, const T* __restrict col, T* __restrict img) {
+  const std::int64_t L = g.cols(), s = g.stride;
   for (std::int64_t ch = 0; ch < g.c; ++ch) {
     T* plane = img + ch * g.h * g.w;
     for (std::int64_t i = 0; i < g.kh; ++i) {
@@ -89,8 +89,12 @@ void col2im_add(const ConvGeom& g, const T* col, T* img) {
         const T* row = col + ((ch * g.kh + i) * g.kw + j) * L;
         for (std::int64_t y = y0; y < y1; ++y) {
           const T* r = row + y * g.ow;
-          T* dst = plane + (y * g.stride - g.pad + i) * g.w + (x0 * g.stride - g.pad + j);
-          for (std::int64_t x = x0; x < x1; ++x) dst[(x - x0) * g.stride] += r[x];
+          const std::int64_t off = (y * s - g.pad + i) * g.w - g.pad + j;
+          if (s == 1) {
+            for (std::int64_t x = x0; x < x1; ++x) plane[off + x] += r[x];
+          } else {
+            for (std::int64_t x = x0; x < x1; ++x) plane[off + x * s] += r[x];
+          }
         }
       }
     }

@@ -111,6 +111,41 @@ TEST_CASE("bce_with_logits equals bce of the sigmoid and stays finite", "[losses
   CHECK(std::abs(r.grads[0][3]) < 1e-40);
 }
 
+TEST_CASE("float bce_with_logits (vector math kernels) matches the double formulas", "[losses]") {
+  // 300 x 197: several reduction chunks, a length no vector width divides, and
+  // logits from saturated to tiny, where expf and log1pf are least forgiving.
+  Rng rng(21);
+  const std::int64_t B = 300, H = 197;
+  Graph g;
+  Var l = g.input("l", {B, H}, true);
+  Var x = g.input("x", {B, H}, true);
+  auto lv = uniform_tensor(rng, {B, H}, -40, 40);
+  const double special[] = {0, 1e-3, -1e-3, 1e-7, 15, -15, 88, -88, 100, -100};
+  for (int i = 0; i < 10; ++i) lv[i * 977] = special[i];
+  for (std::int64_t i = 0; i < 2000; ++i) lv[10000 + i] = rng.uniform(-2, 2);
+  const auto xv = uniform_tensor(rng, {B, H}, 0, 1);
+  const Var L = bce_with_logits(l, x);
+  const auto f = run_flat<float>(g, L, {{l, lv}, {x, xv}}, 1);
+  // the double reference from the float-rounded inputs, so only the kernels differ
+  const auto d = run_flat<double>(g, L, {{l, tensor_cast<double>(tensor_cast<float>(lv))}, {x, tensor_cast<double>(tensor_cast<float>(xv))}}, 1);
+  REQUIRE(f.size() == d.size());
+  CHECK(static_cast<double>(f[0]) == Approx(d[0]).epsilon(1e-6));
+  int bad = 0;
+  for (std::size_t i = 1; i < f.size(); ++i)
+    if (std::abs(static_cast<double>(f[i]) - d[i]) > 1e-9 + 1e-5 * std::abs(d[i])) ++bad;
+  CHECK(bad == 0);
+
+  // a NaN logit must still give a NaN loss (the kernels are built with -ffast-math)
+  Graph h;
+  Var lh = h.input("l", {2, 20}, true);
+  Var xh = h.input("x", {2, 20});
+  Tensor<double> ln({2, 20}, 0.5);
+  ln[13] = std::nan("");
+  const auto r = run_flat<float>(h, bce_with_logits(lh, xh), {{lh, ln}, {xh, Tensor<double>({2, 20}, 0.5)}}, 1);
+  CHECK(std::isnan(r[0]));
+  CHECK(std::isnan(r[1 + 13]));
+}
+
 TEST_CASE("mse, l1_activity and gaussian_kl match naive loops", "[losses]") {
   Rng rng(5);
   Graph g;
