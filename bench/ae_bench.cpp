@@ -37,12 +37,6 @@ double peak_rss_mib() {
   return static_cast<double>(u.ru_maxrss) / 1024.0;
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -102,7 +96,7 @@ int main(int argc, char** argv) {
           if (profile) prof.record(w.op_times());
           if (secs.size() > 100000) break;
         }
-        const double sps = 1.0 / median(secs);
+        const double sps = 1.0 / bench::median(secs);
         double total = 0;
         for (double v : secs) total += v;
         const double mean_sps = static_cast<double>(secs.size()) / total;  // shows slow outlier steps

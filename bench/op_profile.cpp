@@ -7,14 +7,12 @@
 
 namespace aeg::bench {
 
-namespace {
 double median(std::vector<double> v) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
   const std::size_t n = v.size();
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
-}  // namespace
 
 void OpProfile::record(const std::vector<OpTime>& cumulative) {
   if (last_.empty()) {  // the first call only sets the baseline (warm-up steps)

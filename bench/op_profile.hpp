@@ -9,6 +9,8 @@
 
 namespace aeg::bench {
 
+double median(std::vector<double> v);  // 0 for none
+
 class OpProfile {
  public:
   // The executor's cumulative op_times() after each timed step.
