@@ -4,12 +4,14 @@
 // the node's aux state and GEMMs on one thread; backward adds per-block
 // weight and bias partials in block order, so the bits never depend on the
 // thread count. A single sample runs unsplit and lets the GEMM split instead.
+// One or two output channels at stride 1 skip the columns (conv_direct.hpp).
 #include <memory>
 #include <stdexcept>
 #include <string>
 
 #include "engine/gemm.hpp"
 #include "engine/ops.hpp"
+#include "engine/ops/conv_direct.hpp"
 #include "engine/ops/im2col.hpp"
 #include "engine/parallel.hpp"
 
@@ -56,7 +58,7 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
   std::int64_t aux_size(const std::vector<Shape>& in, const Shape&) const override {
     const ConvGeom g = geom(in[0], in[1]);
     const BatchBlocks bb(in[0][0]);
-    const std::int64_t col = g.identity() ? 0 : g.rows() * g.cols();
+    const std::int64_t col = columns(g, in[1][0]) ? g.rows() * g.cols() : 0;
     const std::int64_t parts = bb.count > 1 ? in[1][0] * g.rows() + in[1][0] : 0;
     return bb.count * (col + parts);
   }
@@ -70,11 +72,16 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
     const T* w = c.in[1];
     const T* b = bias_ ? c.in[2] : nullptr;
     Parallel* inner = bb.count == 1 ? c.par : nullptr;
-    const std::int64_t colsz = g.identity() ? 0 : K * L;
+    const bool direct = detail::use_direct_conv(g, O);
+    const std::int64_t colsz = columns(g, O) ? K * L : 0;
     auto block = [&](std::int64_t blk) {
       T* col = c.aux + blk * colsz;
       for (std::int64_t n = bb.begin(blk); n < bb.end(blk); ++n) {
         const T* cn = x + n * img;
+        if (direct) {
+          detail::direct_conv_fwd(g, O, cn, w, b, c.out + n * O * L);
+          continue;
+        }
         if (!g.identity()) {
           detail::im2col(g, cn, col);
           cn = col;
@@ -102,7 +109,8 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
     const T* x = c.in[0];
     const T* w = c.in[1];
     Parallel* inner = split ? nullptr : c.par;
-    const std::int64_t colsz = g.identity() ? 0 : K * L;
+    const bool direct = detail::use_direct_conv(g, O);
+    const std::int64_t colsz = columns(g, O) ? K * L : 0;
     T* part_w = c.aux + bb.count * colsz;
     T* part_b = part_w + bb.count * O * K;
     auto block = [&](std::int64_t blk) {
@@ -114,7 +122,9 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
         const bool first = split && n == bb.begin(blk);
         const T* gy = c.gout + n * O * L;
         const T* xn = x + n * img;
-        if (gw) {  // dW (O, K) += gy (O, L) col^T (L, K)
+        if (gw && direct) {
+          detail::direct_conv_dw(g, O, gy, xn, first, pw);
+        } else if (gw) {  // dW (O, K) += gy (O, L) col^T (L, K)
           const T* cn = xn;
           if (!g.identity()) {
             detail::im2col(g, xn, col);
@@ -130,7 +140,9 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
           }
         if (gx) {  // dcol (K, L) = W^T (K, O) gy (O, L); dx += col2im(dcol)
           T* dxn = gx + n * img;
-          if (g.identity()) {
+          if (direct) {
+            detail::direct_conv_dx(g, O, w, gy, dxn);
+          } else if (g.identity()) {
             gemm(true, false, K, L, O, T(1), w, K, gy, L, T(1), dxn, L, inner);
           } else {
             gemm(true, false, K, L, O, T(1), w, K, gy, L, T(0), col, L, inner);
@@ -146,6 +158,11 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
   }
 
  private:
+  // Whether a column buffer is needed (not for 1x1 kernels or the direct path).
+  static bool columns(const ConvGeom& g, std::int64_t out_channels) {
+    return !g.identity() && !detail::use_direct_conv(g, out_channels);
+  }
+
   ConvGeom geom(const Shape& x, const Shape& w) const {
     ConvGeom g;
     g.c = x[1];

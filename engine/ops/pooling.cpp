@@ -27,6 +27,16 @@ std::int64_t pool_side(std::int64_t n, std::int64_t kernel, std::int64_t stride,
 // Planes per task: about 16k output elements each.
 std::int64_t plane_grain(std::int64_t plane) { return std::max<std::int64_t>(1, (1 << 14) / std::max<std::int64_t>(1, plane)); }
 
+// The first maximum in row-major order wins and a NaN propagates (as
+// PyTorch). Selects, not branches: which element wins is data, and a
+// mispredicted branch per element made the pool slower than the conv before it.
+template <class T>
+inline void take_max(T v, std::int64_t at, T& best_v, std::int64_t& best) {
+  const bool take = v > best_v || (std::isnan(v) && !std::isnan(best_v));
+  best_v = take ? v : best_v;
+  best = take ? at : best;
+}
+
 class Pool2dBase {
  public:
   Pool2dBase(std::int64_t kernel, std::int64_t stride, bool ceil_mode) : k_(kernel), s_(stride), ceil_(ceil_mode) {}
@@ -84,15 +94,8 @@ class MaxPool2dOp : public OpImpl<MaxPool2dOp>, Pool2dBase {
             const std::int64_t x0 = ox * s_, x1 = std::min(x0 + k_, W);
             std::int64_t best = y0 * W + x0;
             T bv = xp[best];
-            // First maximum in row-major order wins; a NaN propagates (as PyTorch).
             for (std::int64_t y = y0; y < y1; ++y)
-              for (std::int64_t xx = x0; xx < x1; ++xx) {
-                const T v = xp[y * W + xx];
-                if (v > bv || (std::isnan(v) && !std::isnan(bv))) {
-                  bv = v;
-                  best = y * W + xx;
-                }
-              }
+              for (std::int64_t xx = x0; xx < x1; ++xx) take_max(xp[y * W + xx], y * W + xx, bv, best);
             yp[oy * OW + ox] = bv;
             ap[oy * OW + ox] = static_cast<T>(best);
           }

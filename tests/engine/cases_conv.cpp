@@ -54,6 +54,14 @@ AEG_CHECK_CASE("conv2d", "batch 11 over the blocks, padding 1", [](CheckSetup& s
   Var x = s.input("x", {11, 2, 5, 5});
   return conv2d(x, s.input("w", {3, 2, 3, 3}), s.input("b", {3}), 1, 1);
 });
+AEG_CHECK_CASE("conv2d", "one output channel, padding 1, batch 9 (direct path)", [](CheckSetup& s) {
+  Var x = s.input("x", {9, 3, 5, 6});
+  return conv2d(x, s.input("w", {1, 3, 3, 3}), s.input("b", {1}), 1, 1);
+});
+AEG_CHECK_CASE("conv2d", "two output channels, no bias, padding 2 (direct path)", [](CheckSetup& s) {
+  Var x = s.input("x", {2, 2, 4, 3});
+  return conv2d(x, s.input("w", {2, 2, 3, 2}), 1, 2);
+});
 AEG_CHECK_CASE("conv2d", "weights only (x is data)", [](CheckSetup& s) {
   Var x = s.data("x", {9, 2, 5, 4}, -1, 1);
   return conv2d(x, s.input("w", {2, 2, 3, 3}), s.input("b", {2}), 2, 1);

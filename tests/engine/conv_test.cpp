@@ -255,6 +255,9 @@ TEST_CASE("conv2d matches a direct nested-loop convolution, values and gradients
       {9, 4, 5, 5, 3, 1, 1, 1, 0, 0, true},    {2, 2, 6, 5, 3, 5, 5, 3, 2, 0, true},
       {2, 2, 4, 5, 3, 1, 1, 2, 1, 0, false},   {1, 8, 28, 28, 16, 3, 3, 1, 1, 0, true},
       {5, 1, 28, 28, 4, 3, 3, 2, 1, 0, true},
+      // One or two output channels at stride 1: the direct path, not im2col.
+      {10, 16, 28, 28, 1, 3, 3, 1, 1, 0, true}, {3, 3, 6, 7, 2, 3, 2, 1, 2, 0, false},
+      {2, 2, 5, 70, 1, 3, 5, 1, 1, 0, true},  // rows wider than 64 lanes
   };
   for (const ConvCfg& k : cfgs) {
     const I OH = (k.h + 2 * k.p - k.kh) / k.s + 1, OW = (k.w + 2 * k.p - k.kw) / k.s + 1;
