@@ -2,7 +2,7 @@
 # Reproduces the README's results table: trains every zoo recipe on Fashion-MNIST
 # for the table's epochs and batch (Adam, lr 1e-3, seed 1) and prints ae-eval's
 # JSON for each. Slow (hours on 2 cores): not part of the tests.
-#   bash bench/zoo_table.sh [RECIPE-ID ...]     (default: all rows)
+#   bash bench/zoo_table.sh [RECIPE-ID ...]     (default: all rows; run in the order given)
 #   JOBS=2 THREADS=1 OUT=out/zoo bash bench/zoo_table.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,10 +53,19 @@ run_row() {
   echo "{\"id\": \"$id\", \"seconds\": $((SECONDS - t0)), \"eval\": $json}" | tee "$OUT/$id/result.json"
 }
 
-selected=("$@")
-for r in "${rows[@]}"; do
-  id=${r%%|*}
-  if [ ${#selected[@]} -gt 0 ] && [[ ! " ${selected[*]} " =~ " $id " ]]; then continue; fi
+# The rows asked for, in the order asked (default: all, in table order).
+selected=()
+if [ $# -eq 0 ]; then
+  selected=("${rows[@]}")
+else
+  for want in "$@"; do
+    found=
+    for r in "${rows[@]}"; do [ "${r%%|*}" = "$want" ] && found=$r; done
+    [ -n "$found" ] || { echo "zoo_table.sh: no row '$want' (rows: ${rows[*]%%|*})" >&2; exit 2; }
+    selected+=("$found")
+  done
+fi
+for r in "${selected[@]}"; do
   if [ "$JOBS" -gt 1 ]; then
     while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do sleep 5; done
     run_row "$r" &

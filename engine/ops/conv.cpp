@@ -88,9 +88,7 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
         }
         T* yn = c.out + n * O * L;
         gemm(false, false, O, L, K, T(1), w, K, cn, L, T(0), yn, L, inner);
-        if (b)
-          for (std::int64_t o = 0; o < O; ++o)
-            for (std::int64_t l = 0; l < L; ++l) yn[o * L + l] += b[o];
+        if (b) detail::add_channel_bias(b, O, L, yn);
       }
     };
     detail::run_blocks(*c.par, bb, block);
@@ -132,12 +130,7 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
           }
           gemm(false, true, O, K, L, T(1), gy, L, cn, L, first ? T(0) : T(1), pw, K, inner);
         }
-        if (gb)
-          for (std::int64_t o = 0; o < O; ++o) {
-            T s = 0;
-            for (std::int64_t l = 0; l < L; ++l) s += gy[o * L + l];
-            pb[o] = first ? s : pb[o] + s;
-          }
+        if (gb) detail::add_channel_sums(gy, O, L, first, pb);
         if (gx) {  // dcol (K, L) = W^T (K, O) gy (O, L); dx += col2im(dcol)
           T* dxn = gx + n * img;
           if (direct) {

@@ -19,26 +19,6 @@ inline bool use_direct_conv(const ConvGeom& g, std::int64_t out_channels) {
   return g.stride == 1 && !g.identity() && out_channels <= 2;
 }
 
-// Calls f(tap, in, out, rows, x0, x1) for every kernel tap that reaches the
-// image: for r in [0, rows) and x in [x0, x1), output element
-// out + r * OW + x pairs with image element in + r * W + x. tap = (ch * kh + i)
-// * kw + j indexes w's (C, kh, kw) block.
-template <class F>
-void for_each_tap(const ConvGeom& g, F&& f) {
-  for (std::int64_t ch = 0; ch < g.c; ++ch)
-    for (std::int64_t i = 0; i < g.kh; ++i) {
-      std::int64_t y0, y1;
-      g.valid(i, g.h, g.oh, y0, y1);
-      for (std::int64_t j = 0; j < g.kw; ++j) {
-        std::int64_t x0, x1;
-        g.valid(j, g.w, g.ow, x0, x1);
-        if (x0 == x1 || y0 == y1) continue;
-        f((ch * g.kh + i) * g.kw + j, ch * g.h * g.w + (y0 - g.pad + i) * g.w - g.pad + j, y0 * g.ow, y1 - y0, x0,
-          x1);
-      }
-    }
-}
-
 // out (O, OH, OW) = w * img + b (b may be null).
 template <class T>
 void direct_conv_fwd(const ConvGeom& g, std::int64_t O, const T* __restrict img, const T* __restrict w,

@@ -88,9 +88,7 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
           std::fill(yn, yn + img, T(0));
           detail::col2im_add(g, col, yn);
         }
-        if (b)
-          for (std::int64_t o = 0; o < Co; ++o)
-            for (std::int64_t i = 0; i < plane; ++i) yn[o * plane + i] += b[o];
+        if (b) detail::add_channel_bias(b, Co, plane, yn);
       }
     };
     detail::run_blocks(*c.par, bb, block);
@@ -131,12 +129,7 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
           if (gw)  // dW (C_in, K) += x_n (C_in, L) dcol^T (L, K)
             gemm(false, true, Ci, K, L, T(1), x + n * Ci * L, L, dcol, L, first ? T(0) : T(1), pw, K, inner);
         }
-        if (gb)
-          for (std::int64_t o = 0; o < Co; ++o) {
-            T s = 0;
-            for (std::int64_t i = 0; i < plane; ++i) s += gy[o * plane + i];
-            pb[o] = first ? s : pb[o] + s;
-          }
+        if (gb) detail::add_channel_sums(gy, Co, plane, first, pb);
       }
     };
     detail::run_blocks(*c.par, bb, block);

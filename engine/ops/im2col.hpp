@@ -36,6 +36,26 @@ struct ConvGeom {
   }
 };
 
+// Calls f(tap, in, at, rows, x0, x1) for every kernel tap that reaches the
+// image: for r in [0, rows) and x in [x0, x1), column entry at + r * OW + x of
+// column row `tap` pairs with image element in + (r * W + x) * stride (rows
+// the tap sees only padding are left out). tap = (ch * kh + i) * kw + j.
+template <class F>
+void for_each_tap(const ConvGeom& g, F&& f) {
+  for (std::int64_t ch = 0; ch < g.c; ++ch)
+    for (std::int64_t i = 0; i < g.kh; ++i) {
+      std::int64_t y0, y1;
+      g.valid(i, g.h, g.oh, y0, y1);
+      for (std::int64_t j = 0; j < g.kw; ++j) {
+        std::int64_t x0, x1;
+        g.valid(j, g.w, g.ow, x0, x1);
+        if (x0 == x1 || y0 == y1) continue;
+        f((ch * g.kh + i) * g.kw + j, ch * g.h * g.w + (y0 * g.stride - g.pad + i) * g.w - g.pad + j, y0 * g.ow,
+          y1 - y0, x0, x1);
+      }
+    }
+}
+
 // col (rows x cols) = the column matrix of img.
 template <class T>
 void im2col(const ConvGeom& g, const T* __restrict img, T* __restrict col) {
@@ -76,29 +96,18 @@ void im2col(const ConvGeom& g, const T* __restrict img, T* __restrict col) {
 // the order of additions is fixed.
 template <class T>
 void col2im_add(const ConvGeom& g, const T* __restrict col, T* __restrict img) {
-  const std::int64_t L = g.cols(), s = g.stride;
-  for (std::int64_t ch = 0; ch < g.c; ++ch) {
-    T* plane = img + ch * g.h * g.w;
-    for (std::int64_t i = 0; i < g.kh; ++i) {
-      std::int64_t y0, y1;
-      g.valid(i, g.h, g.oh, y0, y1);
-      for (std::int64_t j = 0; j < g.kw; ++j) {
-        std::int64_t x0, x1;
-        g.valid(j, g.w, g.ow, x0, x1);
-        if (x0 == x1) continue;
-        const T* row = col + ((ch * g.kh + i) * g.kw + j) * L;
-        for (std::int64_t y = y0; y < y1; ++y) {
-          const T* r = row + y * g.ow;
-          const std::int64_t off = (y * s - g.pad + i) * g.w - g.pad + j;
-          if (s == 1) {
-            for (std::int64_t x = x0; x < x1; ++x) plane[off + x] += r[x];
-          } else {
-            for (std::int64_t x = x0; x < x1; ++x) plane[off + x * s] += r[x];
-          }
-        }
+  const std::int64_t L = g.cols(), s = g.stride, step = s * g.w;
+  for_each_tap(g, [&](std::int64_t tap, std::int64_t in, std::int64_t at, std::int64_t rows, std::int64_t x0,
+                      std::int64_t x1) {
+    const T* row = col + tap * L + at;
+    for (std::int64_t r = 0; r < rows; ++r, row += g.ow, in += step) {
+      if (s == 1) {
+        for (std::int64_t x = x0; x < x1; ++x) img[in + x] += row[x];
+      } else {
+        for (std::int64_t x = x0; x < x1; ++x) img[in + x * s] += row[x];
       }
     }
-  }
+  });
 }
 
 // A batch of n samples split into a fixed number of contiguous blocks that
@@ -123,6 +132,24 @@ void run_blocks(Parallel& par, const BatchBlocks& bb, F& block) {
   par.for_range(bb.count, 1, [&](std::int64_t b0, std::int64_t b1) {
     for (std::int64_t b = b0; b < b1; ++b) block(b);
   });
+}
+
+// y (channels, plane) += b[channel], one sample's bias.
+template <class T>
+void add_channel_bias(const T* b, std::int64_t channels, std::int64_t plane, T* y) {
+  for (std::int64_t o = 0; o < channels; ++o)
+    for (std::int64_t i = 0; i < plane; ++i) y[o * plane + i] += b[o];
+}
+
+// gb[channel] = (first ? 0 : gb[channel]) + the sum of one sample's gradient
+// plane gy (channels, plane): the bias gradient.
+template <class T>
+void add_channel_sums(const T* gy, std::int64_t channels, std::int64_t plane, bool first, T* gb) {
+  for (std::int64_t o = 0; o < channels; ++o) {
+    T s = 0;
+    for (std::int64_t i = 0; i < plane; ++i) s += gy[o * plane + i];
+    gb[o] = first ? s : gb[o] + s;
+  }
 }
 
 // target[i] += parts[0][i] + parts[1][i] + ... (count partials of `size`

@@ -117,10 +117,13 @@ class PointwiseLoss : public OpImpl<PointwiseLoss<Fn>> {
     const T* a = c.in[0];
     const T* b = Fn::arity == 2 ? c.in[1] : nullptr;
     const double total = c.par->template sum<double>(c.in_size(0), kGrain, [&](std::int64_t lo, std::int64_t hi) {
-      if constexpr (kVectorBce<T>) return detail::bce_logits_sum(a + lo, b + lo, hi - lo);
-      double s = 0;
-      for (std::int64_t i = lo; i < hi; ++i) s += static_cast<double>(fn_.value(a[i], b ? b[i] : T(0)));
-      return s;
+      if constexpr (kVectorBce<T>) {
+        return detail::bce_logits_sum(a + lo, b + lo, hi - lo);
+      } else {
+        double s = 0;
+        for (std::int64_t i = lo; i < hi; ++i) s += static_cast<double>(fn_.value(a[i], b ? b[i] : T(0)));
+        return s;
+      }
     });
     c.out[0] = static_cast<T>(total / static_cast<double>((*c.in_shape[0])[0]));
   }
@@ -133,11 +136,10 @@ class PointwiseLoss : public OpImpl<PointwiseLoss<Fn>> {
     const std::int64_t n = c.in_size(0);
     if (T* ga = c.gin[0]) {
       c.par->for_range(n, kGrain, [&](std::int64_t lo, std::int64_t hi) {
-        if constexpr (kVectorBce<T>) {
+        if constexpr (kVectorBce<T>)
           detail::bce_logits_grad_add(a + lo, b + lo, g, ga + lo, hi - lo);
-          return;
-        }
-        for (std::int64_t i = lo; i < hi; ++i) ga[i] += g * fn_.da(a[i], b ? b[i] : T(0));
+        else
+          for (std::int64_t i = lo; i < hi; ++i) ga[i] += g * fn_.da(a[i], b ? b[i] : T(0));
       });
     }
     if constexpr (Fn::arity == 2) {
