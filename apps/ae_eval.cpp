@@ -16,10 +16,10 @@ using namespace aeg::apps;
 
 namespace {
 
-void anomaly(const po::variables_map& vm, LoadedModel& lm, const io::SplitArrays& xs, const EvalOptions& o) {
+// y: the reconstructions of xs from evaluate's pass.
+void anomaly(const po::variables_map& vm, const LoadedModel& lm, const io::SplitArrays& xs, const std::vector<float>& y) {
   std::ostream& log = vm["json"].as<bool>() ? std::cerr : std::cout;  // keep stdout one JSON object
   const std::int64_t n = xs.x.shape[0];
-  const std::vector<float> y = reconstruct(lm.spec, lm.params, xs.x.ptr(), xs.y, n, o);
   const SampleErrors e = per_sample_errors(xs.x.ptr(), y.data(), n, lm.spec.features);
   io::ArraysFile file;
   file.floats.emplace_back("/mse", Tensor<float>({n}, e.mse));
@@ -70,7 +70,9 @@ int main(int argc, char** argv) {
     o.noise = {lm.spec.noise, lm.spec.noise_level};
     if (vm.count("noise")) o.noise = zoo::parse_noise_spec(vm["noise"].as<std::string>());
     const io::SplitArrays xs = load_for_model(data, split, vm["limit"].as<std::int64_t>(), lm.spec, ckpt);
-    const Metrics m = evaluate(lm.spec, lm.params, xs.x.ptr(), xs.y, xs.x.shape[0], o);
+    std::vector<float> recon;
+    const Metrics m =
+        evaluate(lm.spec, lm.params, xs.x.ptr(), xs.y, xs.x.shape[0], o, vm.count("anomaly") ? &recon : nullptr);
     if (vm["json"].as<bool>()) {
       std::string j = to_json(m);
       j.insert(j.size() - 1, ", \"model\": \"" + lm.spec.recipe + "\", \"epoch\": " + std::to_string(lm.checkpoint.epoch) +
@@ -81,7 +83,7 @@ int main(int argc, char** argv) {
                 << (o.noise.noise != zoo::Noise::None ? ", input corrupted by " + zoo::to_string(o.noise) : std::string()) << "\n"
                 << to_text(m);
     }
-    if (vm.count("anomaly")) anomaly(vm, lm, xs, o);
+    if (vm.count("anomaly")) anomaly(vm, lm, xs, recon);
     return 0;
   });
 }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "apps/common/batches.hpp"
 #include "apps/common/evaluate.hpp"
 #include "engine/executor.hpp"
 #include "zoo/model.hpp"
@@ -27,26 +28,25 @@ void batched(std::int64_t n, const std::function<std::unique_ptr<Built>(std::int
              const std::function<Var(const Built&)>& output, ParamStore<float>& params, int threads, Feed feed,
              Take take) {
   if (n <= 0) throw std::invalid_argument("no samples to run");
-  const std::int64_t b = std::min(kBatch, n);
   struct Run {
     std::unique_ptr<Built> built;
     Plan plan;
     std::unique_ptr<Executor<float>> ex;
   };
-  std::unique_ptr<Run> full, rest;
-  for (std::int64_t first = 0; first < n; first += b) {
-    const std::int64_t rows = std::min(b, n - first);
-    std::unique_ptr<Run>& r = rows == b ? full : rest;
-    if (!r) {
-      r = std::make_unique<Run>();
-      r->built = make(rows);
-      r->plan = compile(r->built->graph, {output(*r->built)}, {.grads = false});
-      r->ex = std::make_unique<Executor<float>>(r->plan, params, ExecOptions{.threads = threads});
-    }
-    feed(*r->built, *r->ex, first, rows);
-    r->ex->forward();
-    take(r->ex->value_data(output(*r->built)), first, rows);
-  }
+  over_batches<Run>(
+      n, kBatch,
+      [&](std::int64_t rows) {
+        auto r = std::make_unique<Run>();
+        r->built = make(rows);
+        r->plan = compile(r->built->graph, {output(*r->built)}, {.grads = false});
+        r->ex = std::make_unique<Executor<float>>(r->plan, params, ExecOptions{.threads = threads});
+        return r;
+      },
+      [&](Run& r, std::int64_t first, std::int64_t rows) {
+        feed(*r.built, *r.ex, first, rows);
+        r.ex->forward();
+        take(r.ex->value_data(output(*r.built)), first, rows);
+      });
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "apps/common/batches.hpp"
 #include "engine/executor.hpp"
 #include "zoo/model.hpp"
 
@@ -49,28 +50,27 @@ void in_batches(const zoo::ModelSpec& spec, ParamStore<float>& params, std::int6
   if (n <= 0) throw std::invalid_argument("evaluate: no samples");
   if (spec.conditional && static_cast<std::int64_t>(labels.size()) < n)
     throw std::invalid_argument("a conditional model needs labels, and the data have none");
-  const std::int64_t b = std::min(o.batch, n);
-  std::unique_ptr<Runner> full, rest;
   Rng noise_rng(o.seed ^ 0x5eedULL);
   const std::int64_t f = spec.features;
-  for (std::int64_t first = 0; first < n; first += b) {
-    const std::int64_t rows = std::min(b, n - first);
-    std::unique_ptr<Runner>& r = rows == b ? full : rest;
-    if (!r) r = std::make_unique<Runner>(spec, rows, params, o);
-    float* in = r->ex->input_data(r->model->x);
-    std::memcpy(in, x + first * f, sizeof(float) * static_cast<std::size_t>(rows * f));
-    zoo::corrupt(in, rows * f, o.noise.noise, o.noise.level, noise_rng);
-    std::memcpy(r->ex->input_data(r->model->target), x + first * f, sizeof(float) * static_cast<std::size_t>(rows * f));
-    if (spec.conditional) one_hot(r->ex->input_data(r->model->label), labels, first, rows, spec.classes);
-    r->ex->forward();
-    fn(*r, first, rows);
-  }
+  over_batches<Runner>(
+      n, o.batch, [&](std::int64_t rows) { return std::make_unique<Runner>(spec, rows, params, o); },
+      [&](Runner& r, std::int64_t first, std::int64_t rows) {
+        float* in = r.ex->input_data(r.model->x);
+        std::memcpy(in, x + first * f, sizeof(float) * static_cast<std::size_t>(rows * f));
+        zoo::corrupt(in, rows * f, o.noise.noise, o.noise.level, noise_rng);
+        std::memcpy(r.ex->input_data(r.model->target), x + first * f,
+                    sizeof(float) * static_cast<std::size_t>(rows * f));
+        if (spec.conditional) one_hot(r.ex->input_data(r.model->label), labels, first, rows, spec.classes);
+        r.ex->forward();
+        fn(r, first, rows);
+      });
 }
 
 }  // namespace
 
 Metrics evaluate(const zoo::ModelSpec& spec, ParamStore<float>& params, const float* x,
-                 const std::vector<std::int32_t>& labels, std::int64_t n, const EvalOptions& o) {
+                 const std::vector<std::int32_t>& labels, std::int64_t n, const EvalOptions& o,
+                 std::vector<float>* reconstructions) {
   Metrics m;
   m.bce = spec.loss == zoo::Loss::BCE;
   m.variational = spec.variational;
@@ -78,6 +78,7 @@ Metrics evaluate(const zoo::ModelSpec& spec, ParamStore<float>& params, const fl
   double sq = 0, code_sum = 0;
   std::int64_t code_count = 0;
   std::vector<double> pen;
+  if (reconstructions) reconstructions->resize(static_cast<std::size_t>(n * f));
   in_batches(spec, params, n, o, x, labels, [&](Runner& r, std::int64_t first, std::int64_t rows) {
     const auto& md = *r.model;
     const double w = static_cast<double>(rows);
@@ -88,6 +89,7 @@ Metrics evaluate(const zoo::ModelSpec& spec, ParamStore<float>& params, const fl
     const float* y = r.ex->value_data(md.recon);
     const float* t = x + first * f;
     for (std::int64_t i = 0; i < rows * f; ++i) sq += (static_cast<double>(y[i]) - t[i]) * (static_cast<double>(y[i]) - t[i]);
+    if (reconstructions) std::copy(y, y + rows * f, reconstructions->begin() + first * f);
     const float* c = r.ex->value_data(md.code);
     const std::int64_t cn = rows * spec.code;
     for (std::int64_t i = 0; i < cn; ++i) code_sum += c[i];

@@ -32,8 +32,10 @@ struct Metrics {
 };
 
 // x: n rows of spec.features values; labels (n, or empty) for conditional models.
+// With `reconstructions`, also keeps the n x features outputs of the same pass.
 Metrics evaluate(const zoo::ModelSpec& spec, ParamStore<float>& params, const float* x,
-                 const std::vector<std::int32_t>& labels, std::int64_t n, const EvalOptions& options);
+                 const std::vector<std::int32_t>& labels, std::int64_t n, const EvalOptions& options,
+                 std::vector<float>* reconstructions = nullptr);
 
 // Reconstructions of n rows (noise, if any, applied to the input first).
 std::vector<float> reconstruct(const zoo::ModelSpec& spec, ParamStore<float>& params, const float* x,
