@@ -31,7 +31,19 @@ void blas(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, doub
 
 // Below this many multiply-adds a product runs in one call.
 constexpr std::int64_t kSplitWork = 1 << 18;
-constexpr std::int64_t kBlock = 64;
+
+// How C is cut along its longer side: into 1, 2 or 4 equal parts, by shape
+// alone. Every call packs the other operand again, so the parts are as few and
+// as large as two or four threads can share: 64-wide blocks ran W2's layers at
+// 120 GFLOP/s on one thread where one call ran at 153 (bench/levers.md).
+std::int64_t split_parts(std::int64_t side) { return side >= 1024 ? 4 : side >= 128 ? 2 : 1; }
+
+// The width of each of `parts` pieces of `side`, a multiple of 16 (the GEMM
+// kernel's tile) where possible.
+std::int64_t part_width(std::int64_t side, std::int64_t parts) {
+  const std::int64_t w = (side + parts - 1) / parts;
+  return parts == 1 ? side : (w + 15) / 16 * 16;
+}
 
 }  // namespace
 
@@ -59,29 +71,23 @@ void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, T al
     return;
   }
   // The split depends only on the shape, never on the thread count.
-  if (par == nullptr || m * n * k < kSplitWork || (m < 2 * kBlock && n < 2 * kBlock)) {
+  const bool by_rows = m >= n;
+  const std::int64_t side = by_rows ? m : n, parts = split_parts(side);
+  if (par == nullptr || m * n * k < kSplitWork || parts == 1) {
     blas(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     return;
   }
-  if (m >= n) {
-    const std::int64_t blocks = (m + kBlock - 1) / kBlock;
-    par->for_range(blocks, 1, [&](std::int64_t b0, std::int64_t b1) {
-      for (std::int64_t blk = b0; blk < b1; ++blk) {
-        const std::int64_t i0 = blk * kBlock, rows = std::min(kBlock, m - i0);
-        const T* ab = ta ? a + i0 : a + i0 * lda;
-        blas(ta, tb, rows, n, k, alpha, ab, lda, b, ldb, beta, c + i0 * ldc, ldc);
-      }
-    });
-  } else {
-    const std::int64_t blocks = (n + kBlock - 1) / kBlock;
-    par->for_range(blocks, 1, [&](std::int64_t b0, std::int64_t b1) {
-      for (std::int64_t blk = b0; blk < b1; ++blk) {
-        const std::int64_t j0 = blk * kBlock, cols = std::min(kBlock, n - j0);
-        const T* bb = tb ? b + j0 * ldb : b + j0;
-        blas(ta, tb, m, cols, k, alpha, a, lda, bb, ldb, beta, c + j0, ldc);
-      }
-    });
-  }
+  const std::int64_t width = part_width(side, parts);
+  const std::int64_t blocks = (side + width - 1) / width;
+  par->for_range(blocks, 1, [&](std::int64_t b0, std::int64_t b1) {
+    for (std::int64_t blk = b0; blk < b1; ++blk) {
+      const std::int64_t at = blk * width, len = std::min(width, side - at);
+      if (by_rows)
+        blas(ta, tb, len, n, k, alpha, ta ? a + at : a + at * lda, lda, b, ldb, beta, c + at * ldc, ldc);
+      else
+        blas(ta, tb, m, len, k, alpha, a, lda, tb ? b + at * ldb : b + at, ldb, beta, c + at, ldc);
+    }
+  });
 }
 
 template void gemm<float>(bool, bool, std::int64_t, std::int64_t, std::int64_t, float,

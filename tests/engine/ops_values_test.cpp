@@ -203,8 +203,10 @@ TEST_CASE("activate dispatches with the default slope and alpha", "[ops][activat
 // ---------------------------------------------------------------- matmul, linear
 
 TEST_CASE("matmul matches a naive product for every transpose flag", "[ops][matmul]") {
-  // Small sizes (one BLAS call) and big ones (split into blocks over rows or columns).
-  const std::vector<std::array<std::int64_t, 3>> sizes{{5, 7, 3}, {1, 4, 1}, {150, 40, 70}, {60, 50, 200}};
+  // Small sizes (one BLAS call) and big ones (split over rows or columns into
+  // two parts, or four ragged ones from 1024 up).
+  const std::vector<std::array<std::int64_t, 3>> sizes{{5, 7, 3},     {1, 4, 1},      {150, 40, 70},
+                                                       {60, 50, 200}, {1030, 9, 30}, {24, 12, 1100}};
   for (const auto& [m, k, n] : sizes)
     for (int flags = 0; flags < 4; ++flags) {
       const bool ta = flags & 1, tb = flags & 2;
