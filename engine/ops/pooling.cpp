@@ -28,8 +28,8 @@ std::int64_t pool_side(std::int64_t n, std::int64_t kernel, std::int64_t stride,
 std::int64_t plane_grain(std::int64_t plane) { return std::max<std::int64_t>(1, (1 << 14) / std::max<std::int64_t>(1, plane)); }
 
 // The first maximum in row-major order wins and a NaN propagates (as
-// PyTorch). Selects, not branches: which element wins is data, and a
-// mispredicted branch per element made the pool slower than the conv before it.
+// PyTorch). Selects, not branches: which element wins is data, so a branch
+// here is mispredicted about every other element.
 template <class T>
 inline void take_max(T v, std::int64_t at, T& best_v, std::int64_t& best) {
   const bool take = v > best_v || (std::isnan(v) && !std::isnan(best_v));
