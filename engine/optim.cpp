@@ -81,7 +81,7 @@ void Optimizer<T>::step() {
     for (const auto& b : state_[i])
       if (b.shape != e.value.shape || e.grad.shape != e.value.shape)
         throw std::logic_error(name() + ": parameter '" + e.name + "' changed shape");
-    update(e.value.ptr(), e.grad.ptr(), e.value.size(), state_[i], t, *par_);
+    update(e.value.ptr(), e.grad.ptr(), e.value.size(), state_[i], t, e.value.shape.size() == 1, *par_);
   }
   steps_ = t;
 }
@@ -192,10 +192,11 @@ std::vector<std::string> SGD<T>::buffer_names() const {
 
 template <class T>
 void SGD<T>::update(T* p, const T* g, std::int64_t n, std::vector<Tensor<T>>& buffers, std::int64_t step,
-                    Parallel& par) const {
+                    bool bias, Parallel& par) const {
   const T lr = static_cast<T>(this->lr()), wd = static_cast<T>(opt_.weight_decay);
   const T mom = static_cast<T>(opt_.momentum), keep = static_cast<T>(1 - opt_.dampening);
-  const bool decay = opt_.weight_decay != 0, nesterov = opt_.nesterov, first = step == 1;
+  const bool decay = opt_.weight_decay != 0 && (opt_.decay_biases || !bias);
+  const bool nesterov = opt_.nesterov, first = step == 1;
   if (opt_.momentum == 0) {
     par.for_range(n, kGrain, [&](std::int64_t lo, std::int64_t hi) {
       for (std::int64_t i = lo; i < hi; ++i) {
@@ -266,7 +267,7 @@ void adam_pass(T* __restrict p, const T* __restrict g, T* __restrict m, T* __res
 
 template <class T>
 void Adam<T>::update(T* p, const T* g, std::int64_t n, std::vector<Tensor<T>>& buffers, std::int64_t step,
-                     Parallel& par) const {
+                     bool bias, Parallel& par) const {
   const double beta1 = opt_.betas.first, beta2 = opt_.betas.second;
   // The scalars are formed in double, as Python floats in PyTorch, then used in T.
   const double bc1 = 1 - std::pow(beta1, static_cast<double>(step));
@@ -276,7 +277,7 @@ void Adam<T>::update(T* p, const T* g, std::int64_t n, std::vector<Tensor<T>>& b
   const T b1 = static_cast<T>(beta1), b2 = static_cast<T>(beta2);
   const T c1 = static_cast<T>(1 - beta1), c2 = static_cast<T>(1 - beta2);
   const T eps = static_cast<T>(opt_.eps), wd = static_cast<T>(opt_.weight_decay);
-  const bool decay = opt_.weight_decay != 0;
+  const bool decay = opt_.weight_decay != 0 && (opt_.decay_biases || !bias);
   T* m = buffers[0].ptr();
   T* v = buffers[1].ptr();
   const AdamScalars<T> k{b1, b2, c1, c2, bc2_sqrt, eps, step_size, wd};

@@ -63,9 +63,9 @@ class Optimizer {
   // The per-parameter buffers this optimizer keeps ({"m", "v"}, {"momentum"}, {}).
   virtual std::vector<std::string> buffer_names() const = 0;
   // Updates one parameter in place; `step` counts this update (1 the first time).
-  // `buffers` are zero before the first update.
+  // `buffers` are zero before the first update; `bias` says the parameter is 1-D.
   virtual void update(T* p, const T* g, std::int64_t n, std::vector<Tensor<T>>& buffers,
-                      std::int64_t step, Parallel& par) const = 0;
+                      std::int64_t step, bool bias, Parallel& par) const = 0;
 
  private:
   void ensure_state() const;  // zero buffers for parameters the store gained
@@ -87,6 +87,7 @@ struct SGDOptions {
   double momentum = 0;
   double dampening = 0;
   double weight_decay = 0;
+  bool decay_biases = true;  // false: 1-D parameters are not decayed (see AdamOptions)
   bool nesterov = false;  // needs momentum > 0 and dampening = 0
   int threads = 1;        // for the element loops
 };
@@ -101,7 +102,7 @@ class SGD final : public Optimizer<T> {
  private:
   std::vector<std::string> buffer_names() const override;
   void update(T* p, const T* g, std::int64_t n, std::vector<Tensor<T>>& buffers, std::int64_t step,
-              Parallel& par) const override;
+              bool bias, Parallel& par) const override;
   SGDOptions opt_;
 };
 
@@ -119,6 +120,10 @@ struct AdamOptions {
   std::pair<double, double> betas{0.9, 0.999};
   double eps = 1e-8;
   double weight_decay = 0;
+  // false: 1-D parameters (biases) are not decayed, as with a loss term
+  // lambda/2 sum W^2 over the weights (UFLDL) or a PyTorch parameter group
+  // without decay for biases; true decays everything, as Adam(weight_decay).
+  bool decay_biases = true;
   int threads = 1;
 };
 
@@ -132,7 +137,7 @@ class Adam final : public Optimizer<T> {
  private:
   std::vector<std::string> buffer_names() const override;
   void update(T* p, const T* g, std::int64_t n, std::vector<Tensor<T>>& buffers, std::int64_t step,
-              Parallel& par) const override;
+              bool bias, Parallel& par) const override;
   AdamOptions opt_;
 };
 

@@ -167,7 +167,8 @@ std::string to_text(const ModelSpec& s) {
      << "beta = " << fmt(s.beta) << "\n"
      << "conditional = " << (s.conditional ? 1 : 0) << "\n"
      << "classes = " << s.classes << "\n"
-     << "weight_decay = " << fmt(s.weight_decay) << "\n";
+     << "weight_decay = " << fmt(s.weight_decay) << "\n"
+     << "decay_biases = " << (s.decay_biases ? 1 : 0) << "\n";
   return os.str();
 }
 
@@ -239,6 +240,7 @@ ModelSpec parse_spec(const std::string& text) {
       else if (key == "conditional") s.conditional = flag();
       else if (key == "classes") s.classes = integer();
       else if (key == "weight_decay") s.weight_decay = num();
+      else if (key == "decay_biases") s.decay_biases = flag();
       else throw std::invalid_argument("unknown key '" + key + "'");
     } catch (const std::invalid_argument& e) {
       const std::string m = e.what();

@@ -47,6 +47,7 @@ struct ModelSpec {
   bool conditional = false;                       // one-hot label into encoder and decoder
   std::int64_t classes = 10;
   double weight_decay = 0;                        // for the optimizer (L2 as PyTorch's Adam)
+  bool decay_biases = true;                       // false: weights only (UFLDL's lambda/2 sum W^2)
 
   std::vector<std::int64_t> decoder_sizes() const;  // hidden sizes of the decoder
   std::vector<std::int64_t> conv_code_shape() const;  // C,H,W out of conv_encoder (empty if none)

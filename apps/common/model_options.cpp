@@ -11,7 +11,7 @@ namespace {
 
 const char* const kOverrides[] = {"hidden", "code", "activation", "code-activation", "output", "loss",
                                   "tied", "noise", "l1", "kl-rho", "kl-beta", "contractive", "k",
-                                  "beta", "conditional", "weight-decay", "conv-encoder", "conv-decoder",
+                                  "beta", "conditional", "weight-decay", "decay-biases", "conv-encoder", "conv-decoder",
                                   "conv-code"};
 
 std::vector<std::int64_t> parse_sizes(const std::string& opt, const std::string& s) {
@@ -63,7 +63,8 @@ void add_model_options(po::options_description& desc) {
       ("k", po::value<std::int64_t>(), "k-sparse: keep the k largest code units")
       ("beta", po::value<double>(), "weight of the VAE's KL term")
       ("conditional", po::value<bool>(), "conditional VAE: one-hot label into encoder and decoder (0 or 1)")
-      ("weight-decay", po::value<double>(), "L2 weight decay (Adam's, as PyTorch)");
+      ("weight-decay", po::value<double>(), "L2 weight decay (Adam's, as PyTorch)")
+      ("decay-biases", po::value<bool>(), "decay the biases too (1, Adam over every parameter) or the weights only (0)");
 }
 
 bool model_overrides_given(const po::variables_map& vm) {
@@ -130,6 +131,7 @@ zoo::ModelSpec spec_from_options(const po::variables_map& vm) {
   if (vm.count("beta")) s.beta = vm["beta"].as<double>();
   if (vm.count("conditional")) s.conditional = vm["conditional"].as<bool>();
   if (vm.count("weight-decay")) s.weight_decay = vm["weight-decay"].as<double>();
+  if (vm.count("decay-biases")) s.decay_biases = vm["decay-biases"].as<bool>();
   if (model_overrides_given(vm)) s.recipe = vm["model"].as<std::string>() + "+";
   zoo::validate(s);
   return s;

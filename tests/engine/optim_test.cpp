@@ -97,15 +97,19 @@ struct RefSGD {
 }  // namespace
 
 TEST_CASE("Adam follows PyTorch's update on a quadratic", "[optim]") {
-  for (double wd : {0.0, 0.05}) {
-    INFO("weight_decay " << wd);
+  // decay_biases = false leaves the 1-D parameter b undecayed, like a
+  // PyTorch parameter group with weight_decay 0.
+  for (auto [wd, decay_biases] : {std::pair{0.0, true}, std::pair{0.05, true}, std::pair{0.05, false}}) {
+    INFO("weight_decay " << wd << " decay_biases " << decay_biases);
     Quadratic q;
     ParamStore<double> ps;
     Rng rng(3);
     ps.init_from(q.g, rng);
     std::vector<double> w = as_doubles(ps.at("w").value), b = as_doubles(ps.at("b").value);
-    Adam<double> opt(ps, {.lr = 0.05, .betas = {0.8, 0.95}, .eps = 1e-6, .weight_decay = wd});
+    Adam<double> opt(ps, {.lr = 0.05, .betas = {0.8, 0.95}, .eps = 1e-6, .weight_decay = wd,
+                          .decay_biases = decay_biases});
     RefAdam rw{0.05, 0.8, 0.95, 1e-6, wd, {}, {}}, rb = rw;
+    if (!decay_biases) rb.wd = 0;
     Executor<double> ex(*q.plan, ps);
     for (int s = 0; s < 6; ++s) {
       opt.zero_grad();
@@ -135,19 +139,22 @@ TEST_CASE("Adam follows PyTorch's update on a quadratic", "[optim]") {
 TEST_CASE("SGD follows PyTorch's update: momentum, nesterov, dampening, weight decay", "[optim]") {
   struct Cfg {
     double momentum, dampening, wd;
-    bool nesterov;
+    bool nesterov, decay_biases = true;
   };
   for (Cfg c : {Cfg{0, 0, 0, false}, Cfg{0, 0, 0.1, false}, Cfg{0.9, 0, 0, false}, Cfg{0.9, 0, 0, true},
-                Cfg{0.8, 0, 0.01, true}, Cfg{0.7, 0.3, 0.02, false}}) {
-    INFO("momentum " << c.momentum << " dampening " << c.dampening << " wd " << c.wd << " nesterov " << c.nesterov);
+                Cfg{0.8, 0, 0.01, true}, Cfg{0.7, 0.3, 0.02, false}, Cfg{0, 0, 0.1, false, false},
+                Cfg{0.8, 0, 0.01, true, false}}) {
+    INFO("momentum " << c.momentum << " dampening " << c.dampening << " wd " << c.wd << " nesterov " << c.nesterov
+                     << " decay_biases " << c.decay_biases);
     Quadratic q;
     ParamStore<double> ps;
     Rng rng(5);
     ps.init_from(q.g, rng);
     std::vector<double> w = as_doubles(ps.at("w").value), b = as_doubles(ps.at("b").value);
     SGD<double> opt(ps, {.lr = 0.04, .momentum = c.momentum, .dampening = c.dampening, .weight_decay = c.wd,
-                         .nesterov = c.nesterov});
+                         .decay_biases = c.decay_biases, .nesterov = c.nesterov});
     RefSGD rw{0.04, c.momentum, c.dampening, c.wd, c.nesterov, {}}, rb = rw;
+    if (!c.decay_biases) rb.wd = 0;
     Executor<double> ex(*q.plan, ps);
     for (int s = 0; s < 6; ++s) {
       opt.zero_grad();

@@ -70,7 +70,7 @@ TEST_CASE("every recipe builds and its training loss falls", "[zoo]") {
     Rng rng(3);
     ps.init_from(m->graph, rng);
     Executor<float> ex(plan, ps, {.threads = 2, .seed = 5});
-    Adam<float> opt(ps, {.lr = 2e-3, .weight_decay = m->spec.weight_decay});
+    Adam<float> opt(ps, {.lr = 2e-3, .weight_decay = m->spec.weight_decay, .decay_biases = m->spec.decay_biases});
     std::vector<double> losses;
     for (int step = 0; step < steps; ++step) {
       const std::int64_t off = (step * batch) % n;
@@ -102,6 +102,7 @@ TEST_CASE("a spec round-trips through text and rebuilds the same graph", "[zoo]"
     s.noise = Noise::Gaussian;
     s.noise_level = 0.3;
     if (s.variational || s.contractive > 0 || s.k_sparse > 0 || s.kl_beta > 0) s.noise = Noise::None;
+    s.decay_biases = false;  // not the default, so the text must carry it
     const ModelSpec back = parse_spec(to_text(s));
     CHECK(to_text(back) == to_text(s));
     auto a = build(s, 8), b = build(back, 8);
