@@ -6,6 +6,9 @@
 # rounds (stalls from the machine only ever slow a run down) and shows the rounds' range.
 #   bash bench/compare.sh [REFERENCE-SOURCE-DIR]    (default ../shared/reference)
 #   WORKLOADS=W1,W2 THREADS=1,2 ROUNDS=3 bash bench/compare.sh
+#   HUGEPAGES=1 ...: both programs' large mallocs on transparent huge pages (glibc's
+#   hugetlb tunable). On this VM, reading the cycled 48 MB of input rows through 4 KB
+#   pages made W1's first layer 3-6x slower in some processes and not others.
 # Needs libtorch-dev (installed if missing) and a built tree (build/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +18,9 @@ THREADS=${THREADS:-1,2}
 ROUNDS=${ROUNDS:-3}
 REF_BUILD=${REF_BUILD:-build/reference}
 OUT=${OUT:-out/compare}
+HUGEPAGES=${HUGEPAGES:-0}
 mkdir -p "$OUT"
+[ "$HUGEPAGES" = 1 ] && export GLIBC_TUNABLES=glibc.malloc.hugetlb=1
 
 if [ ! -x "$REF_BUILD/reference_bench" ]; then
   dpkg -s libtorch-dev >/dev/null 2>&1 || apt-get install -y libtorch-dev
