@@ -98,11 +98,12 @@ TEST_CASE("bad options and bad files are refused with a clear message", "[apps]"
     CHECK_THAT(r.out, Contains("decay-biases"));
     CHECK_FALSE(fs::exists(dir / "m.h5"));
   }
-  SECTION("weights-only decay reaches the checkpoint's spec") {
-    REQUIRE(run(kTrain + data + " --model sparse-kl --decay-biases 0 --epochs 1 --batch 32").code == 0);
+  SECTION("--decay-biases reaches the checkpoint's spec") {
+    CHECK_FALSE(aeg::zoo::recipe("sparse-kl").decay_biases);  // UFLDL's weights-only decay by default
+    REQUIRE(run(kTrain + data + " --model sparse-kl --decay-biases 1 --epochs 1 --batch 32").code == 0);
     const auto spec = aeg::zoo::parse_spec(aeg::io::load_checkpoint(dir / "m.h5").spec);
     CHECK(spec.weight_decay == 3e-3);
-    CHECK_FALSE(spec.decay_biases);
+    CHECK(spec.decay_biases);
   }
   SECTION("files") {
     Run r = run(kTrain + " --data " + (dir / "missing.h5") + " --quiet --out " + (dir / "m.h5"));
