@@ -14,6 +14,7 @@
 #include "io/batch_reader.hpp"
 #include "io/dataset.hpp"
 #include "io/png.hpp"
+#include "zoo/adam_options.hpp"
 #include "zoo/model.hpp"
 
 namespace aeg::apps {
@@ -139,7 +140,7 @@ TrainResult train(zoo::ModelSpec spec, const TrainConfig& c) {
   const Plan plan = compile(model->graph, {model->loss});
   Rng init_rng(c.seed);
   params.init_from(model->graph, init_rng);  // a resumed store already has every parameter
-  Adam<float> opt(params, {.lr = c.lr, .weight_decay = spec.weight_decay, .decay_biases = spec.decay_biases, .threads = c.threads});
+  Adam<float> opt(params, zoo::adam_options(spec, c.lr, c.threads));
   Executor<float> ex(plan, params, {.threads = c.threads, .seed = c.seed * 7919 + 17});
   std::int64_t step = 0, first_epoch = 0;
   std::vector<double> train_hist, test_hist;

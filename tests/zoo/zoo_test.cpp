@@ -5,6 +5,7 @@
 
 #include "engine/executor.hpp"
 #include "engine/optim.hpp"
+#include "zoo/adam_options.hpp"
 #include "zoo/model.hpp"
 
 using namespace aeg;
@@ -70,7 +71,7 @@ TEST_CASE("every recipe builds and its training loss falls", "[zoo]") {
     Rng rng(3);
     ps.init_from(m->graph, rng);
     Executor<float> ex(plan, ps, {.threads = 2, .seed = 5});
-    Adam<float> opt(ps, {.lr = 2e-3, .weight_decay = m->spec.weight_decay, .decay_biases = m->spec.decay_biases});
+    Adam<float> opt(ps, zoo::adam_options(m->spec, 2e-3));
     std::vector<double> losses;
     for (int step = 0; step < steps; ++step) {
       const std::int64_t off = (step * batch) % n;
