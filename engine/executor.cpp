@@ -122,6 +122,7 @@ Executor<T>::Executor(const Plan& plan, ParamStore<T>& params, ExecOptions optio
     c.par = &m.par;
     c.rng = &rng_;
     c.training = plan.training();
+    c.fresh = opt_.trace ? 0u : plan.fresh_grads(id);  // a trace shows what each step adds
   }
 }
 
@@ -286,6 +287,9 @@ void Executor<T>::backward(const std::vector<Tensor<T>>& seeds) {
     const int id = order[j];
     const Node& nd = g.node(id);
     const auto& c = m.ctx[static_cast<std::size_t>(id)];
+    if (const unsigned fresh = plan_.fresh_grads(id); fresh && !c.fresh)  // tracing: cleared as usual
+      for (std::size_t k = 0; k < nd.inputs.size(); ++k)
+        if ((fresh >> k) & 1u) std::fill(c.gin[k], c.gin[k] + numel(g.node(nd.inputs[k]).shape), T(0));
     // An input used twice by one op (mul(a, a)) shares one gradient: show it once.
     auto first_use = [&](std::size_t k) {
       for (std::size_t q = 0; q < k; ++q)

@@ -98,6 +98,31 @@ GradcheckReport gradcheck(Graph& g, Var output, const std::vector<std::pair<Var,
       rep.failure = "backward run twice gave different gradients for " + targets[k].label;
     }
   }
+  // The same bits from a plan that clears every gradient buffer first, where
+  // no op assigns a gradient (Op::assigns_grads).
+  {
+    const Plan cleared = compile(
+        g, {output}, PlanOptions{.grads = true, .training = true, .reuse_memory = false, .assign_grads = false});
+    Executor<double> ec(cleared, params, ExecOptions{.threads = o.threads, .seed = o.seed});
+    for (const auto& [v, t] : feeds)
+      if (cleared.live(v.id)) ec.set_input(v, t);
+    params.zero_grad();
+    ec.forward();
+    ec.backward({w});
+    std::size_t k = 0;
+    auto compare = [&](const Tensor<double>& t) {
+      // Equal values, not bits: 0 + (-0) is +0 where an assignment keeps -0.
+      if (first[k].data != t.data) {
+        rep.ok = false;
+        rep.failure = "gradients differ when buffers are cleared instead of assigned, for " + targets[k].label;
+      }
+      ++k;
+    };
+    for (const auto& [v, t] : feeds)
+      if (plan.live(v.id) && plan.needs_grad(v.id)) compare(ec.grad(v));
+    for (int id = 0; id < g.size(); ++id)
+      if (g.node(id).kind == NodeKind::Param && plan.live(id)) compare(params.at(g.node(id).name).grad);
+  }
   // A zero seed must give zero gradients.
   params.zero_grad();
   objective();

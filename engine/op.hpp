@@ -1,5 +1,6 @@
 // What an op is: shape inference, a forward that writes its output, and a
-// backward that *adds* into the gradients of the inputs that need one.
+// backward that *adds* into the gradients of the inputs that need one (or,
+// for ops that say so, assigns the ones the executor has not cleared).
 // Ops are immutable attribute holders shared by graphs and executors.
 #pragma once
 #include <memory>
@@ -24,11 +25,13 @@ struct OpCtx {
   const Shape* out_shape = nullptr;
   const T* gout = nullptr;             // gradient of the output (backward only)
   std::vector<T*> gin;                 // input gradients to add into; nullptr = not needed
+  unsigned fresh = 0;                  // bit k: gin[k] is uncleared, so assign it (Op::assigns_grads)
   T* aux = nullptr;                    // per-node state kept from forward to backward
   Parallel* par = nullptr;
   Rng* rng = nullptr;
   bool training = true;                // random ops are the identity when false
 
+  bool fresh_grad(std::size_t k) const { return (fresh >> k) & 1u; }
   std::int64_t in_size(std::size_t i) const { return numel(*in_shape[i]); }
   std::int64_t out_size() const { return numel(*out_shape); }
 };
@@ -52,6 +55,9 @@ class Op {
     return 0;
   }
   virtual bool is_random() const { return false; }
+  // True if backward honours OpCtx::fresh: an input gradient this op is the
+  // first to write is assigned, which spares the executor a pass clearing it.
+  virtual bool assigns_grads() const { return false; }
 
   virtual void forward(const OpCtx<float>& c) const = 0;
   virtual void forward(const OpCtx<double>& c) const = 0;

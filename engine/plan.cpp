@@ -96,7 +96,7 @@ Plan compile(const Graph& g, const std::vector<Var>& outputs, const PlanOptions&
   std::vector<char> is_output(n, 0);
   for (int o : p.outputs_) is_output[static_cast<std::size_t>(o)] = 1;
 
-  std::vector<int> vend(n, -1), gstart(n, kForever), gend(n, -1);
+  std::vector<int> vend(n, -1), gstart(n, kForever), gend(n, -1), gfirst(n, -1);  // gfirst: first writer
   for (std::size_t i = 0; i < n; ++i) {
     if (!p.live_[i]) continue;
     const Node& nd = g.node(static_cast<int>(i));
@@ -108,7 +108,10 @@ Plan compile(const Graph& g, const std::vector<Var>& outputs, const PlanOptions&
       const auto u = static_cast<std::size_t>(in);
       vend[u] = std::max(vend[u], ftime[i]);
       if (btime[i] >= 0 && s.inputs) vend[u] = std::max(vend[u], btime[i]);
-      if (btime[i] >= 0 && p.needs_grad_[u]) gstart[u] = std::min(gstart[u], btime[i]);
+      if (btime[i] >= 0 && p.needs_grad_[u] && btime[i] < gstart[u]) {
+        gstart[u] = btime[i];
+        gfirst[u] = static_cast<int>(i);
+      }
     }
     if (btime[i] >= 0) gend[i] = btime[i];
   }
@@ -116,6 +119,21 @@ Plan compile(const Graph& g, const std::vector<Var>& outputs, const PlanOptions&
   p.value_off_.assign(n, -1);
   p.grad_off_.assign(n, -1);
   p.zero_before_.assign(p.backward_.size() + 1, {});
+  p.fresh_.assign(n, 0u);
+  // The input slot through which value i's first writer may assign its gradient, or -1.
+  auto fresh_slot = [&](std::size_t i) {
+    const int w = gfirst[i];
+    if (!opt.assign_grads || is_output[i] || w < 0) return -1;
+    const Node& wn = g.node(w);
+    if (!wn.op->assigns_grads() || wn.inputs.size() > 32) return -1;
+    int slot = -1;
+    for (std::size_t k = 0; k < wn.inputs.size(); ++k)
+      if (wn.inputs[k] == static_cast<int>(i)) {
+        if (slot >= 0) return -1;  // mul(a, a): two contributions in one step
+        slot = static_cast<int>(k);
+      }
+    return slot;
+  };
   std::vector<Interval> iv;
   for (std::size_t i = 0; i < n; ++i) {
     if (!p.live_[i]) continue;
@@ -134,7 +152,10 @@ Plan compile(const Graph& g, const std::vector<Var>& outputs, const PlanOptions&
     const int end = (nd.kind == NodeKind::Input || !opt.reuse_memory) ? kForever : std::max(gend[i], start);
     iv.push_back({start, end, size, &p.grad_off_[i]});
     p.naive_elems_ += size;
-    p.zero_before_[static_cast<std::size_t>(start - F)].push_back(static_cast<int>(i));
+    if (const int k = fresh_slot(i); k >= 0)
+      p.fresh_[static_cast<std::size_t>(gfirst[i])] |= 1u << k;
+    else
+      p.zero_before_[static_cast<std::size_t>(start - F)].push_back(static_cast<int>(i));
   }
   p.arena_elems_ = assign_offsets(iv, opt.reuse_memory);
   return p;

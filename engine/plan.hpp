@@ -13,6 +13,7 @@ struct PlanOptions {
   bool grads = true;               // false: an evaluation / inference plan
   std::optional<bool> training;    // random ops active; defaults to `grads`
   bool reuse_memory = true;        // false keeps every value alive (drawing, tracing)
+  bool assign_grads = true;        // first writers that can assign a gradient skip its clearing
 };
 
 class Plan {
@@ -29,6 +30,9 @@ class Plan {
   const std::vector<int>& backward_order() const { return backward_; }  // op nodes, reversed
   // Grad buffers to zero before backward step i (i = 0 is the seeding of the outputs).
   const std::vector<int>& zero_before(std::size_t step) const { return zero_before_[step]; }
+  // Bit k: node `id`'s backward is the first to write input k's gradient, which
+  // is not cleared for it (the op assigns it: Op::assigns_grads).
+  unsigned fresh_grads(int id) const { return fresh_[static_cast<std::size_t>(id)]; }
 
   // Offsets (in elements) into the executor's arena; -1 where the node has none.
   std::int64_t value_offset(int id) const { return value_off_[static_cast<std::size_t>(id)]; }
@@ -45,6 +49,7 @@ class Plan {
   std::vector<char> live_, needs_grad_;
   std::vector<int> forward_, backward_;
   std::vector<std::vector<int>> zero_before_;
+  std::vector<unsigned> fresh_;
   std::vector<std::int64_t> value_off_, grad_off_;
   std::int64_t arena_elems_ = 0, naive_elems_ = 0;
 };

@@ -16,14 +16,18 @@ double bce_logits_sum(const float* __restrict l, const float* __restrict x, std:
   return s;
 }
 
-void bce_logits_grad_add(const float* __restrict l, const float* __restrict x, float g, float* __restrict ga,
-                         std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) {
+void bce_logits_grad(const float* __restrict l, const float* __restrict x, float g, bool assign, float* __restrict ga,
+                     std::int64_t n) {
+  auto d = [&](std::int64_t i) {
     const float a = l[i];
     const float e = expf(-std::fabs(a));  // in (0, 1]: no overflow on either side
     const float s = (a >= 0.f ? 1.f : e) / (1.f + e);
-    ga[i] += g * (s - x[i]);
-  }
+    return g * (s - x[i]);
+  };
+  if (assign)
+    for (std::int64_t i = 0; i < n; ++i) ga[i] = d(i);
+  else
+    for (std::int64_t i = 0; i < n; ++i) ga[i] += d(i);
 }
 
 }  // namespace aeg::detail

@@ -5,6 +5,7 @@
 // weight and bias partials in block order, so the bits never depend on the
 // thread count. A single sample runs unsplit and lets the GEMM split instead.
 // One or two output channels at stride 1 skip the columns (conv_direct.hpp).
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -54,6 +55,7 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
   }
   // Backward reads x (to rebuild the columns for dW) and w (for dx).
   Saves saves() const override { return {true, false}; }
+  bool assigns_grads() const override { return true; }
   // Per block: a column buffer; with more than one block, weight and bias partials.
   std::int64_t aux_size(const std::vector<Shape>& in, const Shape&) const override {
     const ConvGeom g = geom(in[0], in[1]);
@@ -117,26 +119,30 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
       T* pw = split ? part_w + blk * O * K : gw;
       T* pb = split ? part_b + blk * O : gb;
       for (std::int64_t n = bb.begin(blk); n < bb.end(blk); ++n) {
+        // Whether this sample's dW / db starts a block partial or an uncleared gradient.
         const bool first = split && n == bb.begin(blk);
+        const bool first_w = first || (!split && n == 0 && c.fresh_grad(1));
+        const bool first_b = first || (!split && n == 0 && bias_ && c.fresh_grad(2));
         const T* gy = c.gout + n * O * L;
         const T* xn = x + n * img;
         if (gw && direct) {
-          detail::direct_conv_dw(g, O, gy, xn, first, pw);
+          detail::direct_conv_dw(g, O, gy, xn, first_w, pw);
         } else if (gw) {  // dW (O, K) += gy (O, L) col^T (L, K)
           const T* cn = xn;
           if (!g.identity()) {
             detail::im2col(g, xn, col);
             cn = col;
           }
-          gemm(false, true, O, K, L, T(1), gy, L, cn, L, first ? T(0) : T(1), pw, K, inner);
+          gemm(false, true, O, K, L, T(1), gy, L, cn, L, first_w ? T(0) : T(1), pw, K, inner);
         }
-        if (gb) detail::add_channel_sums(gy, O, L, first, pb);
+        if (gb) detail::add_channel_sums(gy, O, L, first_b, pb);
         if (gx) {  // dcol (K, L) = W^T (K, O) gy (O, L); dx += col2im(dcol)
           T* dxn = gx + n * img;
+          if (c.fresh_grad(0) && !g.identity()) std::fill(dxn, dxn + img, T(0));
           if (direct) {
             detail::direct_conv_dx(g, O, w, gy, dxn);
           } else if (g.identity()) {
-            gemm(true, false, K, L, O, T(1), w, K, gy, L, T(1), dxn, L, inner);
+            gemm(true, false, K, L, O, T(1), w, K, gy, L, c.fresh_grad(0) ? T(0) : T(1), dxn, L, inner);
           } else {
             gemm(true, false, K, L, O, T(1), w, K, gy, L, T(0), col, L, inner);
             detail::col2im_add(g, col, dxn);
@@ -146,8 +152,8 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
     };
     detail::run_blocks(*c.par, bb, block);
     if (!split) return;
-    if (gw) detail::add_parts(*c.par, part_w, bb.count, O * K, gw);
-    if (gb) detail::add_parts(*c.par, part_b, bb.count, O, gb);
+    if (gw) detail::add_parts(*c.par, part_w, bb.count, O * K, c.fresh_grad(1), gw);
+    if (gb) detail::add_parts(*c.par, part_b, bb.count, O, c.fresh_grad(2), gb);
   }
 
  private:

@@ -56,6 +56,7 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
   }
   // Backward reads x (for dW) and w (for dx).
   Saves saves() const override { return {true, false}; }
+  bool assigns_grads() const override { return true; }
   std::int64_t aux_size(const std::vector<Shape>& in, const Shape&) const override {
     const ConvGeom g = geom(in[0], in[1]);
     const BatchBlocks bb(in[0][0]);
@@ -116,7 +117,10 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
       T* pw = split ? part_w + blk * Ci * K : gw;
       T* pb = split ? part_b + blk * Co : gb;
       for (std::int64_t n = bb.begin(blk); n < bb.end(blk); ++n) {
+        // Whether this sample's dW / db starts a block partial or an uncleared gradient.
         const bool first = split && n == bb.begin(blk);
+        const bool first_w = first || (!split && n == 0 && c.fresh_grad(1));
+        const bool first_b = first || (!split && n == 0 && bias_ && c.fresh_grad(2));
         const T* gy = c.gout + n * img;
         if (gx || gw) {
           const T* dcol = gy;
@@ -125,17 +129,17 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
             dcol = col;
           }
           if (gx)  // dx_n (C_in, L) += W (C_in, K) dcol (K, L)
-            gemm(false, false, Ci, L, K, T(1), w, K, dcol, L, T(1), gx + n * Ci * L, L, inner);
+            gemm(false, false, Ci, L, K, T(1), w, K, dcol, L, c.fresh_grad(0) ? T(0) : T(1), gx + n * Ci * L, L, inner);
           if (gw)  // dW (C_in, K) += x_n (C_in, L) dcol^T (L, K)
-            gemm(false, true, Ci, K, L, T(1), x + n * Ci * L, L, dcol, L, first ? T(0) : T(1), pw, K, inner);
+            gemm(false, true, Ci, K, L, T(1), x + n * Ci * L, L, dcol, L, first_w ? T(0) : T(1), pw, K, inner);
         }
-        if (gb) detail::add_channel_sums(gy, Co, plane, first, pb);
+        if (gb) detail::add_channel_sums(gy, Co, plane, first_b, pb);
       }
     };
     detail::run_blocks(*c.par, bb, block);
     if (!split) return;
-    if (gw) detail::add_parts(*c.par, part_w, bb.count, Ci * K, gw);
-    if (gb) detail::add_parts(*c.par, part_b, bb.count, Co, gb);
+    if (gw) detail::add_parts(*c.par, part_w, bb.count, Ci * K, c.fresh_grad(1), gw);
+    if (gb) detail::add_parts(*c.par, part_b, bb.count, Co, c.fresh_grad(2), gb);
   }
 
  private:

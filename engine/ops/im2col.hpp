@@ -152,15 +152,15 @@ void add_channel_sums(const T* gy, std::int64_t channels, std::int64_t plane, bo
   }
 }
 
-// target[i] += parts[0][i] + parts[1][i] + ... (count partials of `size`
-// elements each, back to back), always added in block order.
+// target[i] += (or =, if assign) parts[0][i] + parts[1][i] + ... (count
+// partials of `size` elements each, back to back), always added in block order.
 template <class T>
-void add_parts(Parallel& par, const T* parts, std::int64_t count, std::int64_t size, T* target) {
+void add_parts(Parallel& par, const T* parts, std::int64_t count, std::int64_t size, bool assign, T* target) {
   par.for_range(size, 4096, [&](std::int64_t lo, std::int64_t hi) {
     for (std::int64_t i = lo; i < hi; ++i) {
       T s = parts[i];
       for (std::int64_t b = 1; b < count; ++b) s += parts[b * size + i];
-      target[i] += s;
+      target[i] = assign ? s : target[i] + s;
     }
   });
 }

@@ -13,6 +13,7 @@
 #include "engine/ops.hpp"
 #include "engine/ops/bce_logits_kernel.hpp"
 #include "engine/ops/broadcast.hpp"
+#include "engine/ops/grad_write.hpp"
 #include "engine/ops/loss_util.hpp"
 
 namespace aeg {
@@ -111,6 +112,7 @@ class PointwiseLoss : public OpImpl<PointwiseLoss<Fn>> {
     return Shape{};
   }
   Saves saves() const override { return {true, false}; }
+  bool assigns_grads() const override { return true; }
 
   template <class T>
   void fwd(const OpCtx<T>& c) const {
@@ -135,17 +137,22 @@ class PointwiseLoss : public OpImpl<PointwiseLoss<Fn>> {
     const T g = c.gout[0] / static_cast<T>((*c.in_shape[0])[0]);
     const std::int64_t n = c.in_size(0);
     if (T* ga = c.gin[0]) {
-      c.par->for_range(n, kGrain, [&](std::int64_t lo, std::int64_t hi) {
-        if constexpr (kVectorBce<T>)
-          detail::bce_logits_grad_add(a + lo, b + lo, g, ga + lo, hi - lo);
-        else
-          for (std::int64_t i = lo; i < hi; ++i) ga[i] += g * fn_.da(a[i], b ? b[i] : T(0));
+      detail::with_grad_write(c.fresh_grad(0), [&](auto assign) {
+        c.par->for_range(n, kGrain, [&](std::int64_t lo, std::int64_t hi) {
+          if constexpr (kVectorBce<T>)
+            detail::bce_logits_grad(a + lo, b + lo, g, assign, ga + lo, hi - lo);
+          else
+            for (std::int64_t i = lo; i < hi; ++i)
+              detail::write_grad<decltype(assign)::value>(ga[i], g * fn_.da(a[i], b ? b[i] : T(0)));
+        });
       });
     }
     if constexpr (Fn::arity == 2) {
       if (T* gb = c.gin[1]) {
-        c.par->for_range(n, kGrain, [&](std::int64_t lo, std::int64_t hi) {
-          for (std::int64_t i = lo; i < hi; ++i) gb[i] += g * fn_.db(a[i], b[i]);
+        detail::with_grad_write(c.fresh_grad(1), [&](auto assign) {
+          c.par->for_range(n, kGrain, [&](std::int64_t lo, std::int64_t hi) {
+            for (std::int64_t i = lo; i < hi; ++i) detail::write_grad<decltype(assign)::value>(gb[i], g * fn_.db(a[i], b[i]));
+          });
         });
       }
     }

@@ -1,6 +1,7 @@
 // matmul and the fused linear layer, both through the one checked gemm. The
 // backward passes transpose flags to gemm with beta = 1, so input gradients
-// accumulate in place and no transpose is ever materialised.
+// accumulate in place and no transpose is ever materialised (beta = 0 for a
+// gradient this op writes first: OpCtx::fresh_grad).
 #include <algorithm>
 #include <memory>
 #include <stdexcept>
@@ -37,6 +38,7 @@ class MatmulOp : public OpImpl<MatmulOp> {
     return {ta_ ? a[1] : a[0], tb_ ? b[0] : b[1]};
   }
   Saves saves() const override { return {true, false}; }  // each gradient reads the other operand
+  bool assigns_grads() const override { return true; }
 
   template <class T>
   void fwd(const OpCtx<T>& c) const {
@@ -53,17 +55,19 @@ class MatmulOp : public OpImpl<MatmulOp> {
     const std::int64_t lda = sa[1], ldb = sb[1];
     // d op(A) = G op(B)^T (m, k); dA is that, or its transpose when ta.
     if (T* ga = c.gin[0]) {
+      const T beta = c.fresh_grad(0) ? T(0) : T(1);
       if (!ta_)  // dA (m, k) += G (m, n) op(B)^T (n, k)
-        gemm<T>(false, !tb_, m, k, n, T(1), g, n, b, ldb, T(1), ga, lda, c.par);
+        gemm<T>(false, !tb_, m, k, n, T(1), g, n, b, ldb, beta, ga, lda, c.par);
       else       // dA (k, m) += op(B) (k, n) G^T (n, m)
-        gemm<T>(tb_, true, k, m, n, T(1), b, ldb, g, n, T(1), ga, lda, c.par);
+        gemm<T>(tb_, true, k, m, n, T(1), b, ldb, g, n, beta, ga, lda, c.par);
     }
     // d op(B) = op(A)^T G (k, n); dB is that, or its transpose when tb.
     if (T* gb = c.gin[1]) {
+      const T beta = c.fresh_grad(1) ? T(0) : T(1);
       if (!tb_)  // dB (k, n) += op(A)^T (k, m) G (m, n)
-        gemm<T>(!ta_, false, k, n, m, T(1), a, lda, g, n, T(1), gb, ldb, c.par);
+        gemm<T>(!ta_, false, k, n, m, T(1), a, lda, g, n, beta, gb, ldb, c.par);
       else       // dB (n, k) += G^T (n, m) op(A) (m, k)
-        gemm<T>(true, ta_, n, k, m, T(1), g, n, a, lda, T(1), gb, ldb, c.par);
+        gemm<T>(true, ta_, n, k, m, T(1), g, n, a, lda, beta, gb, ldb, c.par);
     }
   }
 
@@ -97,6 +101,7 @@ class LinearOp : public OpImpl<LinearOp> {
     return {x[0], w[0]};
   }
   Saves saves() const override { return {true, false}; }  // dx reads W, dW reads x
+  bool assigns_grads() const override { return true; }
   std::int64_t aux_size(const std::vector<Shape>& in, const Shape& out) const override {
     const std::int64_t chunks = bias_chunks(out[0]);
     return chunks > 1 ? chunks * out[1] : 0;  // per-chunk column sums
@@ -119,26 +124,27 @@ class LinearOp : public OpImpl<LinearOp> {
   void bwd(const OpCtx<T>& c) const {
     const std::int64_t rows = (*c.out_shape)[0], out = (*c.out_shape)[1], in = (*c.in_shape[0])[1];
     const T *x = c.in[0], *w = c.in[1], *g = c.gout;
+    auto beta = [&](std::size_t k) { return c.fresh_grad(k) ? T(0) : T(1); };
     if (T* gx = c.gin[0])  // dx (rows, in) += G (rows, out) W (out, in)
-      gemm<T>(false, false, rows, in, out, T(1), g, out, w, in, T(1), gx, in, c.par);
+      gemm<T>(false, false, rows, in, out, T(1), g, out, w, in, beta(0), gx, in, c.par);
     if (T* gw = c.gin[1])  // dW (out, in) += G^T (out, rows) x (rows, in)
-      gemm<T>(true, false, out, in, rows, T(1), g, out, x, in, T(1), gw, in, c.par);
-    if (T* gb = c.gin[2]) bias_grad(c, g, rows, out, gb);
+      gemm<T>(true, false, out, in, rows, T(1), g, out, x, in, beta(1), gw, in, c.par);
+    if (T* gb = c.gin[2]) bias_grad(c, g, rows, out, c.fresh_grad(2), gb);
   }
 
  private:
   static std::int64_t row_grain(std::int64_t cols) { return std::max<std::int64_t>(1, kGrain / std::max<std::int64_t>(1, cols)); }
 
-  // db[j] += sum over chunks (in order) of the chunk's column sum (rows in order).
+  // db[j] += (or =, if assign) the sum over chunks (in order) of the chunk's column sum (rows in order).
   template <class T>
-  void bias_grad(const OpCtx<T>& c, const T* g, std::int64_t rows, std::int64_t out, T* gb) const {
+  void bias_grad(const OpCtx<T>& c, const T* g, std::int64_t rows, std::int64_t out, bool assign, T* gb) const {
     const std::int64_t chunks = bias_chunks(rows);
     if (chunks <= 1) {
       c.par->for_range(out, kGrain / kBiasRows, [&](std::int64_t j0, std::int64_t j1) {
         for (std::int64_t j = j0; j < j1; ++j) {
           T s = T(0);
           for (std::int64_t r = 0; r < rows; ++r) s += g[r * out + j];
-          gb[j] += s;
+          gb[j] = assign ? s : gb[j] + s;
         }
       });
       return;
@@ -159,7 +165,7 @@ class LinearOp : public OpImpl<LinearOp> {
       for (std::int64_t j = j0; j < j1; ++j) {
         T s = T(0);
         for (std::int64_t ch = 0; ch < chunks; ++ch) s += part[ch * out + j];
-        gb[j] += s;
+        gb[j] = assign ? s : gb[j] + s;
       }
     });
   }

@@ -114,6 +114,7 @@ class ReshapeOp : public OpImpl<ReshapeOp> {
     return r;
   }
   Saves saves() const override { return {false, false}; }
+  bool assigns_grads() const override { return true; }
 
   template <class T>
   void fwd(const OpCtx<T>& c) const {
@@ -128,8 +129,12 @@ class ReshapeOp : public OpImpl<ReshapeOp> {
     if (!c.gin[0]) return;
     const T* g = c.gout;
     T* ga = c.gin[0];
+    const bool assign = c.fresh_grad(0);
     c.par->for_range(c.out_size(), kGrain, [&](std::int64_t lo, std::int64_t hi) {
-      for (std::int64_t i = lo; i < hi; ++i) ga[i] += g[i];
+      if (assign)
+        std::copy(g + lo, g + hi, ga + lo);
+      else
+        for (std::int64_t i = lo; i < hi; ++i) ga[i] += g[i];
     });
   }
 

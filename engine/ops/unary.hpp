@@ -5,6 +5,7 @@
 
 #include "engine/op.hpp"
 #include "engine/ops/broadcast.hpp"
+#include "engine/ops/grad_write.hpp"
 
 namespace aeg::detail {
 
@@ -20,6 +21,7 @@ class UnaryOp : public OpImpl<UnaryOp<Fn>> {
   std::string attrs() const override { return Fn::describe(attr_); }
   Shape infer(const std::vector<Shape>& in) const override { return in.at(0); }
   Saves saves() const override { return {Fn::needs_x, Fn::needs_y}; }
+  bool assigns_grads() const override { return true; }
 
   template <class T>
   void fwd(const OpCtx<T>& c) const {
@@ -34,9 +36,11 @@ class UnaryOp : public OpImpl<UnaryOp<Fn>> {
     const T* y = c.out;
     const T* g = c.gout;
     T* gx = c.gin[0];
-    c.par->for_range(c.out_size(), kGrain, [&](std::int64_t lo, std::int64_t hi) {
-      for (std::int64_t i = lo; i < hi; ++i)
-        gx[i] += g[i] * Fn::df(Fn::needs_x ? x[i] : T(0), Fn::needs_y ? y[i] : T(0), at);
+    with_grad_write(c.fresh_grad(0), [&](auto assign) {
+      c.par->for_range(c.out_size(), kGrain, [&](std::int64_t lo, std::int64_t hi) {
+        for (std::int64_t i = lo; i < hi; ++i)
+          write_grad<decltype(assign)::value>(gx[i], g[i] * Fn::df(Fn::needs_x ? x[i] : T(0), Fn::needs_y ? y[i] : T(0), at));
+      });
     });
   }
 

@@ -533,6 +533,37 @@ TEST_CASE("every op's saves() survives memory reuse", "[ops][plan]") {
   }
 }
 
+TEST_CASE("a gradient's first writer assigns it when it can; the rest are cleared", "[ops][plan]") {
+  Graph g;
+  Var x = g.input("x", {3, 4}, true), y = g.input("y", {4, 4}, true);
+  Var s = sigmoid(x);          // first (only) writer of dx: assigns
+  Var p = s * s;               // mul adds: ds is cleared first
+  Var m = matmul(y, y);        // y twice in one op: two contributions, so dy is cleared
+  Var loss = sum(p) + sum(m);
+  const Plan plan = compile(g, {loss});
+  CHECK(plan.fresh_grads(s.id) == 1u);
+  CHECK(plan.fresh_grads(p.id) == 0u);
+  CHECK(plan.fresh_grads(m.id) == 0u);
+  const Plan cleared = compile(g, {loss}, {.assign_grads = false});
+  CHECK(cleared.fresh_grads(s.id) == 0u);
+  // Either way, the same gradients, on the first and on a later step (dirty buffers).
+  const Feeds<double> f{{x, random_tensor<double>({3, 4}, 51)}, {y, random_tensor<double>({4, 4}, 52)}};
+  ParamStore<double> ps;
+  Executor<double> a(plan, ps), b(cleared, ps);
+  for (const auto& [v, t] : f) {
+    a.set_input(v, t);
+    b.set_input(v, t);
+  }
+  for (int step = 0; step < 2; ++step) {
+    a.forward();
+    a.backward();
+    b.forward();
+    b.backward();
+    CHECK(a.grad(x).data == b.grad(x).data);
+    CHECK(a.grad(y).data == b.grad(y).data);
+  }
+}
+
 TEST_CASE("each op alone: saves() keeps what backward reads", "[ops][plan]") {
   // in_k -> (* 1.5) -> op -> (* 2) -> sum, then filler chains whose buffers take
   // any slot the plan frees. mul_scalar and sum read no values, so if an op
