@@ -287,9 +287,9 @@ void Executor<T>::backward(const std::vector<Tensor<T>>& seeds) {
     const int id = order[j];
     const Node& nd = g.node(id);
     const auto& c = m.ctx[static_cast<std::size_t>(id)];
-    if (const unsigned fresh = plan_.fresh_grads(id); fresh && !c.fresh)  // tracing: cleared as usual
+    if (opt_.trace)  // a trace clears what the plan lets ops assign, to show what each step adds
       for (std::size_t k = 0; k < nd.inputs.size(); ++k)
-        if ((fresh >> k) & 1u) std::fill(c.gin[k], c.gin[k] + numel(g.node(nd.inputs[k]).shape), T(0));
+        if ((plan_.fresh_grads(id) >> k) & 1u) std::fill(c.gin[k], c.gin[k] + numel(g.node(nd.inputs[k]).shape), T(0));
     // An input used twice by one op (mul(a, a)) shares one gradient: show it once.
     auto first_use = [&](std::size_t k) {
       for (std::size_t q = 0; q < k; ++q)

@@ -1,5 +1,6 @@
 #include "engine/gradcheck.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <sstream>
@@ -78,28 +79,33 @@ GradcheckReport gradcheck(Graph& g, Var output, const std::vector<std::pair<Var,
     targets.push_back({nd.name, consumer_of(g, plan, id), e.value.ptr(), e.value.size(), {}});
   }
 
+  // Every target's gradient after a backward of `e`, in target order.
+  auto gradients_of = [&](Executor<double>& e) {
+    std::vector<Tensor<double>> r;
+    for (const auto& [v, t] : feeds)
+      if (plan.live(v.id) && plan.needs_grad(v.id)) r.push_back(e.grad(v));
+    for (int id = 0; id < g.size(); ++id)
+      if (g.node(id).kind == NodeKind::Param && plan.live(id)) r.push_back(params.at(g.node(id).name).grad);
+    return r;
+  };
+  auto fail = [&](const std::string& why, std::size_t k) {
+    rep.ok = false;
+    rep.failure = why + targets[k].label;
+  };
   auto analytic = [&]() {
     params.zero_grad();
     objective();
     ex.backward({w});
-    std::vector<Tensor<double>> r;
-    for (const auto& [v, t] : feeds)
-      if (plan.live(v.id) && plan.needs_grad(v.id)) r.push_back(ex.grad(v));
-    for (int id = 0; id < g.size(); ++id)
-      if (g.node(id).kind == NodeKind::Param && plan.live(id)) r.push_back(params.at(g.node(id).name).grad);
-    return r;
+    return gradients_of(ex);
   };
   const auto first = analytic();
   const auto second = analytic();
   for (std::size_t k = 0; k < first.size(); ++k) {
     targets[k].analytic = first[k];
-    if (!same_bits(first[k], second[k])) {
-      rep.ok = false;
-      rep.failure = "backward run twice gave different gradients for " + targets[k].label;
-    }
+    if (!same_bits(first[k], second[k])) fail("backward run twice gave different gradients for ", k);
   }
-  // The same bits from a plan that clears every gradient buffer first, where
-  // no op assigns a gradient (Op::assigns_grads).
+  // The same gradients from a plan that clears every gradient buffer first,
+  // where no op assigns one (Op::assigns_grads).
   {
     const Plan cleared = compile(
         g, {output}, PlanOptions{.grads = true, .training = true, .reuse_memory = false, .assign_grads = false});
@@ -109,40 +115,18 @@ GradcheckReport gradcheck(Graph& g, Var output, const std::vector<std::pair<Var,
     params.zero_grad();
     ec.forward();
     ec.backward({w});
-    std::size_t k = 0;
-    auto compare = [&](const Tensor<double>& t) {
-      // Equal values, not bits: 0 + (-0) is +0 where an assignment keeps -0.
-      if (first[k].data != t.data) {
-        rep.ok = false;
-        rep.failure = "gradients differ when buffers are cleared instead of assigned, for " + targets[k].label;
-      }
-      ++k;
-    };
-    for (const auto& [v, t] : feeds)
-      if (plan.live(v.id) && plan.needs_grad(v.id)) compare(ec.grad(v));
-    for (int id = 0; id < g.size(); ++id)
-      if (g.node(id).kind == NodeKind::Param && plan.live(id)) compare(params.at(g.node(id).name).grad);
+    const auto other = gradients_of(ec);
+    for (std::size_t k = 0; k < first.size(); ++k)  // values, not bits: 0 + (-0) is +0, an assignment keeps -0
+      if (first[k].data != other[k].data) fail("gradients differ when buffers are cleared instead of assigned, for ", k);
   }
   // A zero seed must give zero gradients.
   params.zero_grad();
   objective();
   ex.backward({Tensor<double>(output.shape())});
-  {
-    std::size_t k = 0;
-    auto check_zero = [&](const Tensor<double>& t) {
-      for (double x : t.data)
-        if (x != 0) {
-          rep.ok = false;
-          rep.failure = "a zero output gradient gave a non-zero gradient for " + targets[k].label;
-          break;
-        }
-      ++k;
-    };
-    for (const auto& [v, t] : feeds)
-      if (plan.live(v.id) && plan.needs_grad(v.id)) check_zero(ex.grad(v));
-    for (int id = 0; id < g.size(); ++id)
-      if (g.node(id).kind == NodeKind::Param && plan.live(id)) check_zero(params.at(g.node(id).name).grad);
-  }
+  const auto zeros = gradients_of(ex);
+  for (std::size_t k = 0; k < zeros.size(); ++k)
+    if (std::any_of(zeros[k].data.begin(), zeros[k].data.end(), [](double x) { return x != 0; }))
+      fail("a zero output gradient gave a non-zero gradient for ", k);
 
   double worst = -INFINITY;
   for (Target& t : targets) {

@@ -13,6 +13,7 @@
 #include "engine/gemm.hpp"
 #include "engine/ops.hpp"
 #include "engine/ops/conv_direct.hpp"
+#include "engine/ops/grad_write.hpp"
 #include "engine/ops/im2col.hpp"
 #include "engine/parallel.hpp"
 
@@ -142,7 +143,7 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
           if (direct) {
             detail::direct_conv_dx(g, O, w, gy, dxn);
           } else if (g.identity()) {
-            gemm(true, false, K, L, O, T(1), w, K, gy, L, c.fresh_grad(0) ? T(0) : T(1), dxn, L, inner);
+            gemm(true, false, K, L, O, T(1), w, K, gy, L, detail::grad_beta(c, 0), dxn, L, inner);
           } else {
             gemm(true, false, K, L, O, T(1), w, K, gy, L, T(0), col, L, inner);
             detail::col2im_add(g, col, dxn);

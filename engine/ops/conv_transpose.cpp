@@ -9,6 +9,7 @@
 
 #include "engine/gemm.hpp"
 #include "engine/ops.hpp"
+#include "engine/ops/grad_write.hpp"
 #include "engine/ops/im2col.hpp"
 #include "engine/parallel.hpp"
 
@@ -129,7 +130,7 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
             dcol = col;
           }
           if (gx)  // dx_n (C_in, L) += W (C_in, K) dcol (K, L)
-            gemm(false, false, Ci, L, K, T(1), w, K, dcol, L, c.fresh_grad(0) ? T(0) : T(1), gx + n * Ci * L, L, inner);
+            gemm(false, false, Ci, L, K, T(1), w, K, dcol, L, detail::grad_beta(c, 0), gx + n * Ci * L, L, inner);
           if (gw)  // dW (C_in, K) += x_n (C_in, L) dcol^T (L, K)
             gemm(false, true, Ci, K, L, T(1), x + n * Ci * L, L, dcol, L, first_w ? T(0) : T(1), pw, K, inner);
         }

@@ -2,7 +2,10 @@
 // when the executor left the buffer uncleared for this op (OpCtx::fresh_grad).
 // Internal to engine/ops.
 #pragma once
+#include <cstddef>
 #include <type_traits>
+
+#include "engine/op.hpp"
 
 namespace aeg::detail {
 
@@ -22,6 +25,12 @@ inline void write_grad(T& dst, T v) {
     dst = v;
   else
     dst += v;
+}
+
+// GEMM's beta for gin[k]: 0 to assign, 1 to add.
+template <class T>
+inline T grad_beta(const OpCtx<T>& c, std::size_t k) {
+  return c.fresh_grad(k) ? T(0) : T(1);
 }
 
 }  // namespace aeg::detail

@@ -10,6 +10,7 @@
 #include "engine/gemm.hpp"
 #include "engine/ops.hpp"
 #include "engine/ops/broadcast.hpp"
+#include "engine/ops/grad_write.hpp"
 
 namespace aeg {
 namespace {
@@ -55,7 +56,7 @@ class MatmulOp : public OpImpl<MatmulOp> {
     const std::int64_t lda = sa[1], ldb = sb[1];
     // d op(A) = G op(B)^T (m, k); dA is that, or its transpose when ta.
     if (T* ga = c.gin[0]) {
-      const T beta = c.fresh_grad(0) ? T(0) : T(1);
+      const T beta = detail::grad_beta(c, 0);
       if (!ta_)  // dA (m, k) += G (m, n) op(B)^T (n, k)
         gemm<T>(false, !tb_, m, k, n, T(1), g, n, b, ldb, beta, ga, lda, c.par);
       else       // dA (k, m) += op(B) (k, n) G^T (n, m)
@@ -63,7 +64,7 @@ class MatmulOp : public OpImpl<MatmulOp> {
     }
     // d op(B) = op(A)^T G (k, n); dB is that, or its transpose when tb.
     if (T* gb = c.gin[1]) {
-      const T beta = c.fresh_grad(1) ? T(0) : T(1);
+      const T beta = detail::grad_beta(c, 1);
       if (!tb_)  // dB (k, n) += op(A)^T (k, m) G (m, n)
         gemm<T>(!ta_, false, k, n, m, T(1), a, lda, g, n, beta, gb, ldb, c.par);
       else       // dB (n, k) += G^T (n, m) op(A) (m, k)
@@ -124,11 +125,10 @@ class LinearOp : public OpImpl<LinearOp> {
   void bwd(const OpCtx<T>& c) const {
     const std::int64_t rows = (*c.out_shape)[0], out = (*c.out_shape)[1], in = (*c.in_shape[0])[1];
     const T *x = c.in[0], *w = c.in[1], *g = c.gout;
-    auto beta = [&](std::size_t k) { return c.fresh_grad(k) ? T(0) : T(1); };
     if (T* gx = c.gin[0])  // dx (rows, in) += G (rows, out) W (out, in)
-      gemm<T>(false, false, rows, in, out, T(1), g, out, w, in, beta(0), gx, in, c.par);
+      gemm<T>(false, false, rows, in, out, T(1), g, out, w, in, detail::grad_beta(c, 0), gx, in, c.par);
     if (T* gw = c.gin[1])  // dW (out, in) += G^T (out, rows) x (rows, in)
-      gemm<T>(true, false, out, in, rows, T(1), g, out, x, in, beta(1), gw, in, c.par);
+      gemm<T>(true, false, out, in, rows, T(1), g, out, x, in, detail::grad_beta(c, 1), gw, in, c.par);
     if (T* gb = c.gin[2]) bias_grad(c, g, rows, out, c.fresh_grad(2), gb);
   }
 
