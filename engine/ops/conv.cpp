@@ -61,7 +61,7 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
   std::int64_t aux_size(const std::vector<Shape>& in, const Shape&) const override {
     const ConvGeom g = geom(in[0], in[1]);
     const BatchBlocks bb(in[0][0]);
-    const std::int64_t col = columns(g, in[1][0]) ? g.rows() * g.cols() : 0;
+    const std::int64_t col = column_space(g, in[1][0]);
     const std::int64_t parts = bb.count > 1 ? in[1][0] * g.rows() + in[1][0] : 0;
     return bb.count * (col + parts);
   }
@@ -76,9 +76,10 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
     const T* b = bias_ ? c.in[2] : nullptr;
     Parallel* inner = bb.count == 1 ? c.par : nullptr;
     const bool direct = detail::use_direct_conv(g, O);
-    const std::int64_t colsz = columns(g, O) ? K * L : 0;
+    const std::int64_t colsz = column_space(g, O);
     auto block = [&](std::int64_t blk) {
       T* col = c.aux + blk * colsz;
+      T* scratch = colsz ? col + K * L : nullptr;
       for (std::int64_t n = bb.begin(blk); n < bb.end(blk); ++n) {
         const T* cn = x + n * img;
         if (direct) {
@@ -86,7 +87,7 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
           continue;
         }
         if (!g.identity()) {
-          detail::im2col(g, cn, col);
+          detail::im2col(g, cn, col, scratch);
           cn = col;
         }
         T* yn = c.out + n * O * L;
@@ -111,11 +112,12 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
     const T* w = c.in[1];
     Parallel* inner = split ? nullptr : c.par;
     const bool direct = detail::use_direct_conv(g, O);
-    const std::int64_t colsz = columns(g, O) ? K * L : 0;
+    const std::int64_t colsz = column_space(g, O);
     T* part_w = c.aux + bb.count * colsz;
     T* part_b = part_w + bb.count * O * K;
     auto block = [&](std::int64_t blk) {
       T* col = c.aux + blk * colsz;
+      T* scratch = colsz ? col + K * L : nullptr;
       // Unsplit: accumulate straight into the gradients. Split: this block's partials.
       T* pw = split ? part_w + blk * O * K : gw;
       T* pb = split ? part_b + blk * O : gb;
@@ -131,7 +133,7 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
         } else if (gw) {  // dW (O, K) += gy (O, L) col^T (L, K)
           const T* cn = xn;
           if (!g.identity()) {
-            detail::im2col(g, xn, col);
+            detail::im2col(g, xn, col, scratch);
             cn = col;
           }
           gemm(false, true, O, K, L, T(1), gy, L, cn, L, first_w ? T(0) : T(1), pw, K, inner);
@@ -139,14 +141,14 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
         if (gb) detail::add_channel_sums(gy, O, L, first_b, pb);
         if (gx) {  // dcol (K, L) = W^T (K, O) gy (O, L); dx += col2im(dcol)
           T* dxn = gx + n * img;
-          if (c.fresh_grad(0) && !g.identity()) std::fill(dxn, dxn + img, T(0));
           if (direct) {
+            if (c.fresh_grad(0)) std::fill(dxn, dxn + img, T(0));
             detail::direct_conv_dx(g, O, w, gy, dxn);
           } else if (g.identity()) {
             gemm(true, false, K, L, O, T(1), w, K, gy, L, detail::grad_beta(c, 0), dxn, L, inner);
           } else {
             gemm(true, false, K, L, O, T(1), w, K, gy, L, T(0), col, L, inner);
-            detail::col2im_add(g, col, dxn);
+            detail::col2im(g, col, scratch, c.fresh_grad(0), dxn);
           }
         }
       }
@@ -158,9 +160,10 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
   }
 
  private:
-  // Whether a column buffer is needed (not for 1x1 kernels or the direct path).
-  static bool columns(const ConvGeom& g, std::int64_t out_channels) {
-    return !g.identity() && !detail::use_direct_conv(g, out_channels);
+  // A block's column buffer and its im2col scratch (none for 1x1 kernels or the direct path).
+  static std::int64_t column_space(const ConvGeom& g, std::int64_t out_channels) {
+    if (g.identity() || detail::use_direct_conv(g, out_channels)) return 0;
+    return g.rows() * g.cols() + detail::scratch_size(g);
   }
 
   ConvGeom geom(const Shape& x, const Shape& w) const {

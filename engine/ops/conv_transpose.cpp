@@ -61,7 +61,7 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
   std::int64_t aux_size(const std::vector<Shape>& in, const Shape&) const override {
     const ConvGeom g = geom(in[0], in[1]);
     const BatchBlocks bb(in[0][0]);
-    const std::int64_t col = g.identity() ? 0 : g.rows() * g.cols();
+    const std::int64_t col = column_space(g);
     const std::int64_t parts = bb.count > 1 ? in[1][0] * g.rows() + in[1][1] : 0;
     return bb.count * (col + parts);
   }
@@ -76,10 +76,11 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
     const T* w = c.in[1];  // (C_in, K)
     const T* b = bias_ ? c.in[2] : nullptr;
     Parallel* inner = bb.count == 1 ? c.par : nullptr;
-    const std::int64_t colsz = g.identity() ? 0 : K * L;
+    const std::int64_t colsz = column_space(g);
     const std::int64_t plane = g.h * g.w;
     auto block = [&](std::int64_t blk) {
       T* col = c.aux + blk * colsz;
+      T* scratch = colsz ? col + K * L : nullptr;
       for (std::int64_t n = bb.begin(blk); n < bb.end(blk); ++n) {
         const T* xn = x + n * Ci * L;
         T* yn = c.out + n * img;
@@ -87,8 +88,7 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
           gemm(true, false, K, L, Ci, T(1), w, K, xn, L, T(0), yn, L, inner);
         } else {
           gemm(true, false, K, L, Ci, T(1), w, K, xn, L, T(0), col, L, inner);
-          std::fill(yn, yn + img, T(0));
-          detail::col2im_add(g, col, yn);
+          detail::col2im(g, col, scratch, true, yn);
         }
         if (b) detail::add_channel_bias(b, Co, plane, yn);
       }
@@ -109,12 +109,13 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
     const T* x = c.in[0];
     const T* w = c.in[1];
     Parallel* inner = split ? nullptr : c.par;
-    const std::int64_t colsz = g.identity() ? 0 : K * L;
+    const std::int64_t colsz = column_space(g);
     const std::int64_t plane = g.h * g.w;
     T* part_w = c.aux + bb.count * colsz;
     T* part_b = part_w + bb.count * Ci * K;
     auto block = [&](std::int64_t blk) {
       T* col = c.aux + blk * colsz;
+      T* scratch = colsz ? col + K * L : nullptr;
       T* pw = split ? part_w + blk * Ci * K : gw;
       T* pb = split ? part_b + blk * Co : gb;
       for (std::int64_t n = bb.begin(blk); n < bb.end(blk); ++n) {
@@ -126,7 +127,7 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
         if (gx || gw) {
           const T* dcol = gy;
           if (!g.identity()) {
-            detail::im2col(g, gy, col);
+            detail::im2col(g, gy, col, scratch);
             dcol = col;
           }
           if (gx)  // dx_n (C_in, L) += W (C_in, K) dcol (K, L)
@@ -144,6 +145,11 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
   }
 
  private:
+  // A block's column buffer and its im2col scratch (none for 1x1 kernels).
+  static std::int64_t column_space(const ConvGeom& g) {
+    return g.identity() ? 0 : g.rows() * g.cols() + detail::scratch_size(g);
+  }
+
   // The conv2d geometry whose image is the output and whose kernel positions are x's pixels.
   ConvGeom geom(const Shape& x, const Shape& w) const {
     ConvGeom g;

@@ -8,6 +8,8 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <stdexcept>
+#include <string>
 
 #include "engine/parallel.hpp"
 
@@ -56,58 +58,80 @@ void for_each_tap(const ConvGeom& g, F&& f) {
     }
 }
 
+// im2col and col2im work through a scratch buffer (scratch_size elements): one
+// channel plane copied inside a zero border of `pad`, so that no tap needs a
+// bounds test, and the offsets of the kernel positions in that plane, so that
+// each column row is one gather (or scatter) over all OH * OW positions.
+// Per-row loops with bounds tests ran at ~2 cycles per element on 7-wide rows.
+inline std::int64_t padded_h(const ConvGeom& g) { return g.h + 2 * g.pad; }
+inline std::int64_t padded_w(const ConvGeom& g) { return g.w + 2 * g.pad; }
+inline std::int64_t scratch_size(const ConvGeom& g) {
+  if (padded_h(g) * padded_w(g) > INT32_MAX)
+    throw std::invalid_argument("a padded image plane of " + std::to_string(padded_h(g)) + " x " +
+                                std::to_string(padded_w(g)) + " is beyond 32-bit offsets");
+  return padded_h(g) * padded_w(g) + g.cols();
+}
+
+// Writes the offsets (int32, in the scratch after the plane) of every kernel
+// position's top-left tap in the padded plane, and returns them.
+template <class T>
+const std::int32_t* gather_offsets(const ConvGeom& g, T* scratch) {
+  const std::int64_t pw = padded_w(g);
+  auto* off = reinterpret_cast<std::int32_t*>(scratch + padded_h(g) * pw);
+  for (std::int64_t y = 0; y < g.oh; ++y)
+    for (std::int64_t x = 0; x < g.ow; ++x) off[y * g.ow + x] = static_cast<std::int32_t>(y * g.stride * pw + x * g.stride);
+  return off;
+}
+
 // col (rows x cols) = the column matrix of img.
 template <class T>
-void im2col(const ConvGeom& g, const T* __restrict img, T* __restrict col) {
-  const std::int64_t L = g.cols(), s = g.stride;
+void im2col(const ConvGeom& g, const T* __restrict img, T* __restrict col, T* scratch) {
+  const std::int64_t L = g.cols(), pw = padded_w(g);
+  const std::int32_t* __restrict off = gather_offsets(g, scratch);
+  T* __restrict P = scratch;
+  std::fill(P, P + padded_h(g) * pw, T(0));  // the border stays zero; every plane overwrites the inside
   for (std::int64_t ch = 0; ch < g.c; ++ch) {
     const T* plane = img + ch * g.h * g.w;
-    for (std::int64_t i = 0; i < g.kh; ++i) {
-      std::int64_t y0, y1;
-      g.valid(i, g.h, g.oh, y0, y1);
+    for (std::int64_t y = 0; y < g.h; ++y)
+      std::copy(plane + y * g.w, plane + (y + 1) * g.w, P + (y + g.pad) * pw + g.pad);
+    for (std::int64_t i = 0; i < g.kh; ++i)
       for (std::int64_t j = 0; j < g.kw; ++j) {
-        std::int64_t x0, x1;
-        g.valid(j, g.w, g.ow, x0, x1);
-        T* row = col + ((ch * g.kh + i) * g.kw + j) * L;
-        if (x0 == x1) {  // this kernel column only ever sees padding
-          std::fill(row, row + L, T(0));
-          continue;
-        }
-        std::fill(row, row + y0 * g.ow, T(0));
-        for (std::int64_t y = y0; y < y1; ++y) {
-          T* r = row + y * g.ow;
-          const std::int64_t off = (y * s - g.pad + i) * g.w - g.pad + j;  // + x * s: the pixel
-          std::fill(r, r + x0, T(0));
-          if (s == 1) {
-            for (std::int64_t x = x0; x < x1; ++x) r[x] = plane[off + x];
-          } else {
-            for (std::int64_t x = x0; x < x1; ++x) r[x] = plane[off + x * s];
-          }
-          std::fill(r + x1, r + g.ow, T(0));
-        }
-        std::fill(row + y1 * g.ow, row + L, T(0));
+        T* __restrict row = col + ((ch * g.kh + i) * g.kw + j) * L;
+        const T* __restrict tap = P + i * pw + j;
+        for (std::int64_t t = 0; t < L; ++t) row[t] = tap[off[t]];
       }
-    }
   }
 }
 
-// img += the adjoint of im2col applied to col: every column entry is added
-// back where it was read from (padding entries are dropped). Sequential, so
-// the order of additions is fixed.
+// img = (assign) or += the adjoint of im2col applied to col: every column
+// entry is added back where it was read from (padding entries are dropped).
+// The order of additions is fixed: taps in order, then onto img.
 template <class T>
-void col2im_add(const ConvGeom& g, const T* __restrict col, T* __restrict img) {
-  const std::int64_t L = g.cols(), s = g.stride, step = s * g.w;
-  for_each_tap(g, [&](std::int64_t tap, std::int64_t in, std::int64_t at, std::int64_t rows, std::int64_t x0,
-                      std::int64_t x1) {
-    const T* row = col + tap * L + at;
-    for (std::int64_t r = 0; r < rows; ++r, row += g.ow, in += step) {
-      if (s == 1) {
-        for (std::int64_t x = x0; x < x1; ++x) img[in + x] += row[x];
+void col2im(const ConvGeom& g, const T* __restrict col, T* scratch, bool assign, T* __restrict img) {
+  const std::int64_t L = g.cols(), ph = padded_h(g), pw = padded_w(g);
+  const std::int32_t* __restrict off = gather_offsets(g, scratch);
+  T* __restrict P = scratch;
+  for (std::int64_t ch = 0; ch < g.c; ++ch) {
+    std::fill(P, P + ph * pw, T(0));
+    for (std::int64_t i = 0; i < g.kh; ++i)
+      for (std::int64_t j = 0; j < g.kw; ++j) {
+        const T* __restrict row = col + ((ch * g.kh + i) * g.kw + j) * L;
+        T* tap = P + i * pw + j;
+        // One tap's kernel positions are distinct pixels: no two t write the same element.
+#pragma GCC ivdep
+        for (std::int64_t t = 0; t < L; ++t) tap[off[t]] += row[t];
+      }
+    T* plane = img + ch * g.h * g.w;
+    for (std::int64_t y = 0; y < g.h; ++y) {
+      const T* src = P + (y + g.pad) * pw + g.pad;
+      T* dst = plane + y * g.w;
+      if (assign) {
+        std::copy(src, src + g.w, dst);
       } else {
-        for (std::int64_t x = x0; x < x1; ++x) img[in + x * s] += row[x];
+        for (std::int64_t x = 0; x < g.w; ++x) dst[x] += src[x];
       }
     }
-  });
+  }
 }
 
 // A batch of n samples split into a fixed number of contiguous blocks that
