@@ -102,6 +102,12 @@ Var conv_transpose2d(Var x, Var w, Var b, std::int64_t stride = 1, std::int64_t 
                      std::int64_t output_padding = 0);
 Var conv_transpose2d(Var x, Var w, std::int64_t stride = 1, std::int64_t padding = 0,
                      std::int64_t output_padding = 0);  // no bias
+// relu(conv2d(...)) and relu(conv_transpose2d(...)) as one op, the same bits: the
+// ReLU runs on each sample's output while it is in cache, saving two passes over
+// the activation (forward and backward).
+Var conv2d_relu(Var x, Var w, Var b, std::int64_t stride = 1, std::int64_t padding = 0);
+Var conv_transpose2d_relu(Var x, Var w, Var b, std::int64_t stride = 1, std::int64_t padding = 0,
+                          std::int64_t output_padding = 0);
 // Pools over kernel x kernel windows of x (N, C, H, W), no padding; stride 0 means
 // stride = kernel (PyTorch's default). ceil_mode keeps a last, partial window when it
 // starts inside the input. max: the gradient goes to the first maximum (row-major) of

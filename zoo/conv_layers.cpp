@@ -138,6 +138,10 @@ Var apply_conv_layer(Var x, const ConvLayer& l, const std::string& name, bool wi
       const Init init = Init::torch_default((t ? l.channels : in) * k * k);
       Var w = g.param(name + "/W", t ? Shape{in, l.channels, k, k} : Shape{l.channels, in, k, k}, init);
       Var b = g.param(name + "/b", {l.channels}, init);
+      if (with_activation && l.activation == Activation::Relu)  // one op: see conv2d_relu
+        return (t ? conv_transpose2d_relu(x, w, b, l.stride, l.padding, l.output_padding)
+                  : conv2d_relu(x, w, b, l.stride, l.padding))
+            .named(name + "/h");
       Var a = t ? conv_transpose2d(x, w, b, l.stride, l.padding, l.output_padding) : conv2d(x, w, b, l.stride, l.padding);
       a.named(name + "/a");
       return with_activation ? activate(a, l.activation).named(name + "/h") : a;

@@ -5,6 +5,9 @@
 // weight and bias partials in block order, so the bits never depend on the
 // thread count. A single sample runs unsplit and lets the GEMM split instead.
 // One or two output channels at stride 1 skip the columns (conv_direct.hpp).
+// conv2d_relu applies the ReLU to each sample's output while it is in cache and,
+// in backward, masks each sample's output gradient into a block buffer: two
+// passes over the whole activation fewer than conv2d then relu.
 #include <algorithm>
 #include <memory>
 #include <stdexcept>
@@ -25,11 +28,12 @@ using detail::ConvGeom;
 
 class Conv2dOp : public OpImpl<Conv2dOp> {
  public:
-  Conv2dOp(std::int64_t stride, std::int64_t padding, bool bias)
-      : stride_(stride), pad_(padding), bias_(bias) {}
+  Conv2dOp(std::int64_t stride, std::int64_t padding, bool bias, bool relu = false)
+      : stride_(stride), pad_(padding), bias_(bias), relu_(relu) {}
   std::string_view name() const override { return "conv2d"; }
   std::string attrs() const override {
-    return "stride=" + std::to_string(stride_) + " padding=" + std::to_string(pad_) + (bias_ ? "" : " bias=false");
+    return "stride=" + std::to_string(stride_) + " padding=" + std::to_string(pad_) + (bias_ ? "" : " bias=false") +
+           (relu_ ? " relu" : "");
   }
 
   Shape infer(const std::vector<Shape>& in) const override {
@@ -54,16 +58,18 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
     const ConvGeom g = geom(x, w);
     return {x[0], w[0], g.oh, g.ow};
   }
-  // Backward reads x (to rebuild the columns for dW) and w (for dx).
-  Saves saves() const override { return {true, false}; }
+  // Backward reads x (to rebuild the columns for dW) and w (for dx); a fused ReLU its output.
+  Saves saves() const override { return {true, relu_}; }
   bool assigns_grads() const override { return true; }
-  // Per block: a column buffer; with more than one block, weight and bias partials.
+  // Per block: a column buffer; with more than one block, weight and bias
+  // partials; with a fused ReLU, one sample's masked output gradient.
   std::int64_t aux_size(const std::vector<Shape>& in, const Shape&) const override {
     const ConvGeom g = geom(in[0], in[1]);
     const BatchBlocks bb(in[0][0]);
     const std::int64_t col = column_space(g, in[1][0]);
     const std::int64_t parts = bb.count > 1 ? in[1][0] * g.rows() + in[1][0] : 0;
-    return bb.count * (col + parts);
+    const std::int64_t mask = relu_ ? in[1][0] * g.cols() : 0;
+    return bb.count * (col + parts + mask);
   }
 
   template <class T>
@@ -82,17 +88,18 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
       T* scratch = colsz ? col + K * L : nullptr;
       for (std::int64_t n = bb.begin(blk); n < bb.end(blk); ++n) {
         const T* cn = x + n * img;
-        if (direct) {
-          detail::direct_conv_fwd(g, O, cn, w, b, c.out + n * O * L);
-          continue;
-        }
-        if (!g.identity()) {
-          detail::im2col(g, cn, col, scratch);
-          cn = col;
-        }
         T* yn = c.out + n * O * L;
-        gemm(false, false, O, L, K, T(1), w, K, cn, L, T(0), yn, L, inner);
-        if (b) detail::add_channel_bias(b, O, L, yn);
+        if (direct) {
+          detail::direct_conv_fwd(g, O, cn, w, b, yn);
+        } else {
+          if (!g.identity()) {
+            detail::im2col(g, cn, col, scratch);
+            cn = col;
+          }
+          gemm(false, false, O, L, K, T(1), w, K, cn, L, T(0), yn, L, inner);
+          if (b) detail::add_channel_bias(b, O, L, yn);
+        }
+        if (relu_) detail::relu_in_place(yn, O * L);
       }
     };
     detail::run_blocks(*c.par, bb, block);
@@ -115,6 +122,7 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
     const std::int64_t colsz = column_space(g, O);
     T* part_w = c.aux + bb.count * colsz;
     T* part_b = part_w + bb.count * O * K;
+    T* masks = split ? part_b + bb.count * O : part_w;
     auto block = [&](std::int64_t blk) {
       T* col = c.aux + blk * colsz;
       T* scratch = colsz ? col + K * L : nullptr;
@@ -127,6 +135,11 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
         const bool first_w = first || (!split && n == 0 && c.fresh_grad(1));
         const bool first_b = first || (!split && n == 0 && bias_ && c.fresh_grad(2));
         const T* gy = c.gout + n * O * L;
+        if (relu_) {
+          T* gm = masks + blk * O * L;
+          detail::relu_grad(gy, c.out + n * O * L, O * L, gm);
+          gy = gm;
+        }
         const T* xn = x + n * img;
         if (gw && direct) {
           detail::direct_conv_dw(g, O, gy, xn, first_w, pw);
@@ -181,7 +194,7 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
   }
 
   std::int64_t stride_, pad_;
-  bool bias_;
+  bool bias_, relu_;
 };
 
 AEG_REGISTER_OP("conv2d");
@@ -194,6 +207,10 @@ Var conv2d(Var x, Var w, Var b, std::int64_t stride, std::int64_t padding) {
 
 Var conv2d(Var x, Var w, std::int64_t stride, std::int64_t padding) {
   return x.graph().apply(std::make_shared<Conv2dOp>(stride, padding, false), {x, w});
+}
+
+Var conv2d_relu(Var x, Var w, Var b, std::int64_t stride, std::int64_t padding) {
+  return x.graph().apply(std::make_shared<Conv2dOp>(stride, padding, true, true), {x, w, b});
 }
 
 }  // namespace aeg

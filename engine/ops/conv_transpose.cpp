@@ -2,7 +2,7 @@
 // adjoint of conv2d in x. Per sample, col = W^T x_n (one GEMM) and
 // out_n = col2im(col) + b; backward is the conv2d forward: dcol = im2col(gy_n),
 // dx_n += W dcol, dW += x_n dcol^T. Batch blocks, aux buffers and ordered
-// partial sums as in conv.cpp.
+// partial sums as in conv.cpp, and the fused ReLU of conv_transpose2d_relu too.
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -21,12 +21,13 @@ using detail::ConvGeom;
 
 class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
  public:
-  ConvTranspose2dOp(std::int64_t stride, std::int64_t padding, std::int64_t output_padding, bool bias)
-      : stride_(stride), pad_(padding), out_pad_(output_padding), bias_(bias) {}
+  ConvTranspose2dOp(std::int64_t stride, std::int64_t padding, std::int64_t output_padding, bool bias,
+                    bool relu = false)
+      : stride_(stride), pad_(padding), out_pad_(output_padding), bias_(bias), relu_(relu) {}
   std::string_view name() const override { return "conv_transpose2d"; }
   std::string attrs() const override {
     return "stride=" + std::to_string(stride_) + " padding=" + std::to_string(pad_) +
-           " output_padding=" + std::to_string(out_pad_) + (bias_ ? "" : " bias=false");
+           " output_padding=" + std::to_string(out_pad_) + (bias_ ? "" : " bias=false") + (relu_ ? " relu" : "");
   }
 
   Shape infer(const std::vector<Shape>& in) const override {
@@ -55,15 +56,16 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
                                   std::to_string(pad_));
     return {x[0], w[1], g.h, g.w};
   }
-  // Backward reads x (for dW) and w (for dx).
-  Saves saves() const override { return {true, false}; }
+  // Backward reads x (for dW) and w (for dx); a fused ReLU its output.
+  Saves saves() const override { return {true, relu_}; }
   bool assigns_grads() const override { return true; }
   std::int64_t aux_size(const std::vector<Shape>& in, const Shape&) const override {
     const ConvGeom g = geom(in[0], in[1]);
     const BatchBlocks bb(in[0][0]);
     const std::int64_t col = column_space(g);
     const std::int64_t parts = bb.count > 1 ? in[1][0] * g.rows() + in[1][1] : 0;
-    return bb.count * (col + parts);
+    const std::int64_t mask = relu_ ? g.image_size() : 0;
+    return bb.count * (col + parts + mask);
   }
 
   template <class T>
@@ -91,6 +93,7 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
           detail::col2im(g, col, scratch, true, yn);
         }
         if (b) detail::add_channel_bias(b, Co, plane, yn);
+        if (relu_) detail::relu_in_place(yn, img);
       }
     };
     detail::run_blocks(*c.par, bb, block);
@@ -113,6 +116,7 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
     const std::int64_t plane = g.h * g.w;
     T* part_w = c.aux + bb.count * colsz;
     T* part_b = part_w + bb.count * Ci * K;
+    T* masks = split ? part_b + bb.count * Co : part_w;
     auto block = [&](std::int64_t blk) {
       T* col = c.aux + blk * colsz;
       T* scratch = colsz ? col + K * L : nullptr;
@@ -124,6 +128,11 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
         const bool first_w = first || (!split && n == 0 && c.fresh_grad(1));
         const bool first_b = first || (!split && n == 0 && bias_ && c.fresh_grad(2));
         const T* gy = c.gout + n * img;
+        if (relu_) {
+          T* gm = masks + blk * img;
+          detail::relu_grad(gy, c.out + n * img, img, gm);
+          gy = gm;
+        }
         if (gx || gw) {
           const T* dcol = gy;
           if (!g.identity()) {
@@ -166,7 +175,7 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
   }
 
   std::int64_t stride_, pad_, out_pad_;
-  bool bias_;
+  bool bias_, relu_;
 };
 
 AEG_REGISTER_OP("conv_transpose2d");
@@ -179,6 +188,11 @@ Var conv_transpose2d(Var x, Var w, Var b, std::int64_t stride, std::int64_t padd
 
 Var conv_transpose2d(Var x, Var w, std::int64_t stride, std::int64_t padding, std::int64_t output_padding) {
   return x.graph().apply(std::make_shared<ConvTranspose2dOp>(stride, padding, output_padding, false), {x, w});
+}
+
+Var conv_transpose2d_relu(Var x, Var w, Var b, std::int64_t stride, std::int64_t padding,
+                          std::int64_t output_padding) {
+  return x.graph().apply(std::make_shared<ConvTranspose2dOp>(stride, padding, output_padding, true, true), {x, w, b});
 }
 
 }  // namespace aeg

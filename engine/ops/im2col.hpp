@@ -134,6 +134,20 @@ void col2im(const ConvGeom& g, const T* __restrict col, T* scratch, bool assign,
   }
 }
 
+// A fused ReLU on one sample's output: y = max(y, 0) in place, as relu()
+// computes it (NaN passes).
+template <class T>
+void relu_in_place(T* y, std::int64_t n) {
+  for (std::int64_t i = 0; i < n; ++i) y[i] = y[i] < T(0) ? T(0) : y[i];
+}
+
+// The gradient through that ReLU: gm = gy * (y > 0), the product the unfused
+// relu node forms, so fused and unfused gradients have the same bits.
+template <class T>
+void relu_grad(const T* __restrict gy, const T* __restrict y, std::int64_t n, T* __restrict gm) {
+  for (std::int64_t i = 0; i < n; ++i) gm[i] = gy[i] * (y[i] > T(0) ? T(1) : T(0));
+}
+
 // A batch of n samples split into a fixed number of contiguous blocks that
 // depends on n only (never on the thread count). Each block owns a column
 // buffer and, in backward, partial weight and bias gradients that are added

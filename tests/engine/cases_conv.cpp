@@ -67,6 +67,19 @@ AEG_CHECK_CASE("conv2d", "weights only (x is data)", [](CheckSetup& s) {
   return conv2d(x, s.input("w", {2, 2, 3, 3}), s.input("b", {2}), 2, 1);
 });
 
+AEG_CHECK_CASE("conv2d", "fused relu, stride 2, padding 1", [](CheckSetup& s) {
+  Var x = s.input("x", {2, 3, 7, 5});
+  return conv2d_relu(x, s.input("w", {4, 3, 3, 3}), s.input("b", {4}), 2, 1);
+});
+AEG_CHECK_CASE("conv2d", "fused relu, batch 11 over the blocks", [](CheckSetup& s) {
+  Var x = s.input("x", {11, 2, 5, 5});
+  return conv2d_relu(x, s.input("w", {3, 2, 3, 3}), s.input("b", {3}), 1, 1);
+});
+AEG_CHECK_CASE("conv2d", "fused relu, one output channel (direct path)", [](CheckSetup& s) {
+  Var x = s.input("x", {3, 2, 5, 6});
+  return conv2d_relu(x, s.input("w", {1, 2, 3, 3}), s.input("b", {1}), 1, 1);
+});
+
 // ---- conv_transpose2d: x (N, C_in, H, W), w (C_in, C_out, kh, kw), b (C_out)
 AEG_CHECK_CASE("conv_transpose2d", "stride 1, padding 0, random sizes", [](CheckSetup& s) {
   const std::int64_t N = pick(s, 1, 3), Ci = pick(s, 1, 3), Co = pick(s, 1, 3);
@@ -92,6 +105,15 @@ AEG_CHECK_CASE("conv_transpose2d", "1x1 kernel, stride 1 (no columns)", [](Check
 AEG_CHECK_CASE("conv_transpose2d", "batch 10 over the blocks, stride 2", [](CheckSetup& s) {
   Var x = s.input("x", {10, 2, 3, 3});
   return conv_transpose2d(x, s.input("w", {2, 2, 3, 3}), s.input("b", {2}), 2, 1, 1);
+});
+
+AEG_CHECK_CASE("conv_transpose2d", "fused relu, stride 2, padding 1, output padding 1", [](CheckSetup& s) {
+  Var x = s.input("x", {2, 3, 4, 3});
+  return conv_transpose2d_relu(x, s.input("w", {3, 2, 3, 3}), s.input("b", {2}), 2, 1, 1);
+});
+AEG_CHECK_CASE("conv_transpose2d", "fused relu, batch 10 over the blocks", [](CheckSetup& s) {
+  Var x = s.input("x", {10, 2, 3, 3});
+  return conv_transpose2d_relu(x, s.input("w", {2, 3, 3, 3}), s.input("b", {3}), 1, 0);
 });
 
 // ---- pools and upsampling

@@ -507,6 +507,37 @@ TEST_CASE("conv ops give the same bits on 1 and 2 threads (batch 16)", "[conv]")
   }
 }
 
+TEST_CASE("a fused relu gives the bits of the conv then relu, values and gradients", "[conv]") {
+  auto same_bits = [](const std::vector<float>& a, const std::vector<float>& b) {
+    return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+  };
+  // loss = sum(h * r), r fixed, so each output gets its own gradient of either sign.
+  auto run = [&](std::int64_t n, bool transposed, bool fused) {
+    Rng rng(21);
+    Graph g;
+    Feeds f;
+    auto in = [&](const std::string& name, Shape s, bool grad) {
+      Var v = g.input(name, s, grad);
+      f.emplace_back(v, random_tensor(rng, s, -0.5, 0.5));
+      return v;
+    };
+    Var x = in("x", {n, 4, 7, 7}, true);
+    Var w = in("w", transposed ? Shape{4, 6, 3, 3} : Shape{6, 4, 3, 3}, true);
+    Var b = in("b", {6}, true);
+    Var h = transposed ? (fused ? conv_transpose2d_relu(x, w, b, 2, 1, 1) : relu(conv_transpose2d(x, w, b, 2, 1, 1)))
+                       : (fused ? conv2d_relu(x, w, b, 2, 1) : relu(conv2d(x, w, b, 2, 1)));
+    Var r = in("r", h.shape(), false);
+    return aeg::test::run_flat<float>(g, sum(h * r), f, 2);
+  };
+  for (std::int64_t n : {1, 16})
+    for (bool transposed : {false, true}) {
+      INFO("batch " << n << (transposed ? ", conv_transpose2d" : ", conv2d"));
+      const auto unfused = run(n, transposed, false);
+      CHECK(unfused.size() > static_cast<std::size_t>(n * 4 * 49));
+      CHECK(same_bits(unfused, run(n, transposed, true)));
+    }
+}
+
 TEST_CASE("conv aux state is reused across steps: two forwards give the same output", "[conv]") {
   Rng rng(17);
   Graph g;
