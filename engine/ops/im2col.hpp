@@ -1,5 +1,6 @@
-// im2col / col2im for one sample, and the fixed split of a batch into blocks
-// that conv2d and conv_transpose2d share. Internal to engine/ops.
+// What conv2d and conv_transpose2d share: im2col / col2im for one sample, the
+// fixed split of a batch into blocks, and the fused ReLU's two loops.
+// Internal to engine/ops.
 //
 // The "image" is (C, H, W); a kernel (kh, kw) slides over it with a stride and
 // zero padding, giving (OH, OW) positions. Its column matrix is
