@@ -6,11 +6,13 @@
 #include <string>
 
 #include "engine/ops.hpp"
+#include "engine/ops/relu.hpp"
 #include "engine/ops/unary.hpp"
 
 namespace aeg {
 namespace {
 
+using detail::ReluFn;
 using detail::UnaryAttr;
 using detail::UnaryOp;
 
@@ -35,14 +37,6 @@ struct TanhFn {
   static std::string describe(const UnaryAttr&) { return {}; }
   template <class T> static T f(T x, const UnaryAttr&) { return std::tanh(x); }
   template <class T> static T df(T, T y, const UnaryAttr&) { return T(1) - y * y; }
-};
-// The derivative at the kink 0 is taken as 0 (PyTorch's convention).
-struct ReluFn {
-  static constexpr const char* name = "relu";
-  static constexpr bool needs_x = false, needs_y = true;
-  static std::string describe(const UnaryAttr&) { return {}; }
-  template <class T> static T f(T x, const UnaryAttr&) { return x < T(0) ? T(0) : x; }  // NaN passes
-  template <class T> static T df(T, T y, const UnaryAttr&) { return y > T(0) ? T(1) : T(0); }
 };
 // a.a = slope for x <= 0 (any sign, so the derivative reads x, not y).
 struct LeakyReluFn {

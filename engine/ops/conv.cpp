@@ -18,6 +18,7 @@
 #include "engine/ops/conv_direct.hpp"
 #include "engine/ops/grad_write.hpp"
 #include "engine/ops/im2col.hpp"
+#include "engine/ops/relu.hpp"
 #include "engine/parallel.hpp"
 
 namespace aeg {
@@ -86,6 +87,7 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
     auto block = [&](std::int64_t blk) {
       T* col = c.aux + blk * colsz;
       T* scratch = colsz ? col + K * L : nullptr;
+      const std::int32_t* off = colsz ? detail::gather_offsets(g, scratch) : nullptr;
       for (std::int64_t n = bb.begin(blk); n < bb.end(blk); ++n) {
         const T* cn = x + n * img;
         T* yn = c.out + n * O * L;
@@ -93,7 +95,7 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
           detail::direct_conv_fwd(g, O, cn, w, b, yn);
         } else {
           if (!g.identity()) {
-            detail::im2col(g, cn, col, scratch);
+            detail::im2col(g, cn, col, scratch, off);
             cn = col;
           }
           gemm(false, false, O, L, K, T(1), w, K, cn, L, T(0), yn, L, inner);
@@ -126,6 +128,7 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
     auto block = [&](std::int64_t blk) {
       T* col = c.aux + blk * colsz;
       T* scratch = colsz ? col + K * L : nullptr;
+      const std::int32_t* off = colsz ? detail::gather_offsets(g, scratch) : nullptr;
       // Unsplit: accumulate straight into the gradients. Split: this block's partials.
       T* pw = split ? part_w + blk * O * K : gw;
       T* pb = split ? part_b + blk * O : gb;
@@ -146,7 +149,7 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
         } else if (gw) {  // dW (O, K) += gy (O, L) col^T (L, K)
           const T* cn = xn;
           if (!g.identity()) {
-            detail::im2col(g, xn, col, scratch);
+            detail::im2col(g, xn, col, scratch, off);
             cn = col;
           }
           gemm(false, true, O, K, L, T(1), gy, L, cn, L, first_w ? T(0) : T(1), pw, K, inner);
@@ -161,7 +164,7 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
             gemm(true, false, K, L, O, T(1), w, K, gy, L, detail::grad_beta(c, 0), dxn, L, inner);
           } else {
             gemm(true, false, K, L, O, T(1), w, K, gy, L, T(0), col, L, inner);
-            detail::col2im(g, col, scratch, c.fresh_grad(0), dxn);
+            detail::col2im(g, col, scratch, off, c.fresh_grad(0), dxn);
           }
         }
       }

@@ -11,6 +11,7 @@
 #include "engine/ops.hpp"
 #include "engine/ops/grad_write.hpp"
 #include "engine/ops/im2col.hpp"
+#include "engine/ops/relu.hpp"
 #include "engine/parallel.hpp"
 
 namespace aeg {
@@ -83,6 +84,7 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
     auto block = [&](std::int64_t blk) {
       T* col = c.aux + blk * colsz;
       T* scratch = colsz ? col + K * L : nullptr;
+      const std::int32_t* off = colsz ? detail::gather_offsets(g, scratch) : nullptr;
       for (std::int64_t n = bb.begin(blk); n < bb.end(blk); ++n) {
         const T* xn = x + n * Ci * L;
         T* yn = c.out + n * img;
@@ -90,7 +92,7 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
           gemm(true, false, K, L, Ci, T(1), w, K, xn, L, T(0), yn, L, inner);
         } else {
           gemm(true, false, K, L, Ci, T(1), w, K, xn, L, T(0), col, L, inner);
-          detail::col2im(g, col, scratch, true, yn);
+          detail::col2im(g, col, scratch, off, true, yn);
         }
         if (b) detail::add_channel_bias(b, Co, plane, yn);
         if (relu_) detail::relu_in_place(yn, img);
@@ -120,6 +122,7 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
     auto block = [&](std::int64_t blk) {
       T* col = c.aux + blk * colsz;
       T* scratch = colsz ? col + K * L : nullptr;
+      const std::int32_t* off = colsz ? detail::gather_offsets(g, scratch) : nullptr;
       T* pw = split ? part_w + blk * Ci * K : gw;
       T* pb = split ? part_b + blk * Co : gb;
       for (std::int64_t n = bb.begin(blk); n < bb.end(blk); ++n) {
@@ -136,7 +139,7 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
         if (gx || gw) {
           const T* dcol = gy;
           if (!g.identity()) {
-            detail::im2col(g, gy, col, scratch);
+            detail::im2col(g, gy, col, scratch, off);
             dcol = col;
           }
           if (gx)  // dx_n (C_in, L) += W (C_in, K) dcol (K, L)

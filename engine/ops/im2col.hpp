@@ -1,6 +1,5 @@
-// What conv2d and conv_transpose2d share: im2col / col2im for one sample, the
-// fixed split of a batch into blocks, and the fused ReLU's two loops.
-// Internal to engine/ops.
+// im2col / col2im for one sample, and the fixed split of a batch into blocks
+// that conv2d and conv_transpose2d share. Internal to engine/ops.
 //
 // The "image" is (C, H, W); a kernel (kh, kw) slides over it with a stride and
 // zero padding, giving (OH, OW) positions. Its column matrix is
@@ -74,7 +73,8 @@ inline std::int64_t scratch_size(const ConvGeom& g) {
 }
 
 // Writes the offsets (int32, in the scratch after the plane) of every kernel
-// position's top-left tap in the padded plane, and returns them.
+// position's top-left tap in the padded plane, and returns them: once per
+// scratch buffer, before its im2col and col2im calls.
 template <class T>
 const std::int32_t* gather_offsets(const ConvGeom& g, T* scratch) {
   const std::int64_t pw = padded_w(g);
@@ -86,9 +86,9 @@ const std::int32_t* gather_offsets(const ConvGeom& g, T* scratch) {
 
 // col (rows x cols) = the column matrix of img.
 template <class T>
-void im2col(const ConvGeom& g, const T* __restrict img, T* __restrict col, T* scratch) {
+void im2col(const ConvGeom& g, const T* __restrict img, T* __restrict col, T* scratch,
+            const std::int32_t* __restrict off) {
   const std::int64_t L = g.cols(), pw = padded_w(g);
-  const std::int32_t* __restrict off = gather_offsets(g, scratch);
   T* __restrict P = scratch;
   std::fill(P, P + padded_h(g) * pw, T(0));  // the border stays zero; every plane overwrites the inside
   for (std::int64_t ch = 0; ch < g.c; ++ch) {
@@ -108,9 +108,9 @@ void im2col(const ConvGeom& g, const T* __restrict img, T* __restrict col, T* sc
 // entry is added back where it was read from (padding entries are dropped).
 // The order of additions is fixed: taps in order, then onto img.
 template <class T>
-void col2im(const ConvGeom& g, const T* __restrict col, T* scratch, bool assign, T* __restrict img) {
+void col2im(const ConvGeom& g, const T* __restrict col, T* scratch, const std::int32_t* __restrict off,
+            bool assign, T* __restrict img) {
   const std::int64_t L = g.cols(), ph = padded_h(g), pw = padded_w(g);
-  const std::int32_t* __restrict off = gather_offsets(g, scratch);
   T* __restrict P = scratch;
   for (std::int64_t ch = 0; ch < g.c; ++ch) {
     std::fill(P, P + ph * pw, T(0));
@@ -133,20 +133,6 @@ void col2im(const ConvGeom& g, const T* __restrict col, T* scratch, bool assign,
       }
     }
   }
-}
-
-// A fused ReLU on one sample's output: y = max(y, 0) in place, as relu()
-// computes it (NaN passes).
-template <class T>
-void relu_in_place(T* y, std::int64_t n) {
-  for (std::int64_t i = 0; i < n; ++i) y[i] = y[i] < T(0) ? T(0) : y[i];
-}
-
-// The gradient through that ReLU: gm = gy * (y > 0), the product the unfused
-// relu node forms, so fused and unfused gradients have the same bits.
-template <class T>
-void relu_grad(const T* __restrict gy, const T* __restrict y, std::int64_t n, T* __restrict gm) {
-  for (std::int64_t i = 0; i < n; ++i) gm[i] = gy[i] * (y[i] > T(0) ? T(1) : T(0));
 }
 
 // A batch of n samples split into a fixed number of contiguous blocks that
