@@ -1,33 +1,78 @@
 // Built with -ffast-math (engine/CMakeLists.txt) so that glibc's headers declare
 // the vector variants of expf and log1pf; nothing else lives in this file.
+//
+// libmvec's 16-lane, 8-lane and scalar expf do not round alike, so every element
+// goes through the same 16-lane block, the tail padded: an element's bits must not
+// depend on where a thread's chunk of the range starts or ends.
 #include "engine/ops/bce_logits_kernel.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace aeg::detail {
+namespace {
+
+constexpr std::int64_t kLanes = 16;
+
+// Out of line, so that the compiler cannot re-vectorise a block inside a caller's
+// loop with other widths.
+
+__attribute__((noinline)) void term_block(const float* __restrict l, const float* __restrict x, float* __restrict v) {
+  for (std::int64_t i = 0; i < kLanes; ++i) {
+    const float a = l[i];
+    v[i] = (a > 0.f ? a : 0.f) - a * x[i] + log1pf(expf(-std::fabs(a)));
+  }
+}
+
+__attribute__((noinline)) void grad_block(const float* __restrict l, const float* __restrict x, float g, float* __restrict d) {
+  for (std::int64_t i = 0; i < kLanes; ++i) {
+    const float a = l[i];
+    const float e = expf(-std::fabs(a));  // in (0, 1]: no overflow on either side
+    const float s = (a >= 0.f ? 1.f : e) / (1.f + e);
+    d[i] = g * (s - x[i]);
+  }
+}
+
+// Runs block(l, x, out) over [0, n) in kLanes steps; the last partial block reads
+// zero-padded copies and hands its first `rest` results to tail(out, offset, rest).
+template <class Block, class Whole, class Tail>
+void by_blocks(const float* l, const float* x, std::int64_t n, Block block, Whole whole, Tail tail) {
+  alignas(64) float out[kLanes];
+  std::int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+    block(l + i, x + i, out);
+    whole(out, i);
+  }
+  if (const std::int64_t rest = n - i; rest > 0) {
+    alignas(64) float lt[kLanes] = {}, xt[kLanes] = {};
+    std::copy(l + i, l + n, lt);
+    std::copy(x + i, x + n, xt);
+    block(lt, xt, out);
+    tail(out, i, rest);
+  }
+}
+
+}  // namespace
 
 double bce_logits_sum(const float* __restrict l, const float* __restrict x, std::int64_t n) {
   double s = 0;
-  for (std::int64_t i = 0; i < n; ++i) {
-    const float a = l[i];
-    const float v = (a > 0.f ? a : 0.f) - a * x[i] + log1pf(expf(-std::fabs(a)));
-    s += static_cast<double>(v);
-  }
+  auto add = [&](const float* v, std::int64_t, std::int64_t m) {
+    for (std::int64_t j = 0; j < m; ++j) s += static_cast<double>(v[j]);
+  };
+  by_blocks(l, x, n, term_block, [&](const float* v, std::int64_t at) { add(v, at, kLanes); }, add);
   return s;
 }
 
 void bce_logits_grad(const float* __restrict l, const float* __restrict x, float g, bool assign, float* __restrict ga,
                      std::int64_t n) {
-  auto d = [&](std::int64_t i) {
-    const float a = l[i];
-    const float e = expf(-std::fabs(a));  // in (0, 1]: no overflow on either side
-    const float s = (a >= 0.f ? 1.f : e) / (1.f + e);
-    return g * (s - x[i]);
+  auto block = [g](const float* a, const float* b, float* d) { grad_block(a, b, g, d); };
+  auto write = [&](const float* d, std::int64_t at, std::int64_t m) {
+    if (assign)
+      for (std::int64_t j = 0; j < m; ++j) ga[at + j] = d[j];
+    else
+      for (std::int64_t j = 0; j < m; ++j) ga[at + j] += d[j];
   };
-  if (assign)
-    for (std::int64_t i = 0; i < n; ++i) ga[i] = d(i);
-  else
-    for (std::int64_t i = 0; i < n; ++i) ga[i] += d(i);
+  by_blocks(l, x, n, block, [&](const float* d, std::int64_t at) { write(d, at, kLanes); }, write);
 }
 
 }  // namespace aeg::detail
