@@ -220,6 +220,7 @@ void Executor<T>::forward() {
   Impl& m = *impl_;
   int fstep = 0;
   for (int id : plan_.forward_order()) {
+    if (plan_.aliased(id)) continue;  // a view of its input's buffer: nothing to run
     const Node& nd = g.node(id);
     const auto& c = m.ctx[static_cast<std::size_t>(id)];
     if (opt_.profile) {
@@ -285,6 +286,7 @@ void Executor<T>::backward(const std::vector<Tensor<T>>& seeds) {
   for (std::size_t j = 0; j < order.size(); ++j) {
     zero(j + 1);
     const int id = order[j];
+    if (plan_.aliased(id)) continue;  // its gradient is its input's: already in place
     const Node& nd = g.node(id);
     const auto& c = m.ctx[static_cast<std::size_t>(id)];
     if (opt_.trace)  // a trace clears what the plan lets ops assign, to show what each step adds

@@ -58,6 +58,9 @@ class Op {
   // True if backward honours OpCtx::fresh: an input gradient this op is the
   // first to write is assigned, which spares the executor a pass clearing it.
   virtual bool assigns_grads() const { return false; }
+  // True if the output is the input's elements, in order, under another shape
+  // (reshape): the plan may let it share the input's buffers and skip running it.
+  virtual bool is_view() const { return false; }
 
   virtual void forward(const OpCtx<float>& c) const = 0;
   virtual void forward(const OpCtx<double>& c) const = 0;

@@ -96,16 +96,32 @@ Plan compile(const Graph& g, const std::vector<Var>& outputs, const PlanOptions&
   std::vector<char> is_output(n, 0);
   for (int o : p.outputs_) is_output[static_cast<std::size_t>(o)] = 1;
 
+  // A view whose input lives in the arena shares the input's buffers: root[i] is
+  // the node whose buffers i uses, and each root's lifetime covers its views' uses.
+  std::vector<int> root(n);
+  p.aliased_.assign(n, 0);
+  for (std::size_t i = 0; i < n; ++i) root[i] = static_cast<int>(i);
+  if (opt.reuse_memory && opt.alias_views)
+    for (int id : p.forward_) {
+      const Node& nd = g.node(id);
+      if (nd.op->is_view() && g.node(nd.inputs[0]).kind == NodeKind::Op) {
+        root[static_cast<std::size_t>(id)] = root[static_cast<std::size_t>(nd.inputs[0])];
+        p.aliased_[static_cast<std::size_t>(id)] = 1;
+      }
+    }
+  auto root_of = [&](int id) { return static_cast<std::size_t>(root[static_cast<std::size_t>(id)]); };
+  for (int o : p.outputs_) is_output[root_of(o)] = 1;
+
   std::vector<int> vend(n, -1), gstart(n, kForever), gend(n, -1), gfirst(n, -1);  // gfirst: first writer
   for (std::size_t i = 0; i < n; ++i) {
-    if (!p.live_[i]) continue;
+    if (!p.live_[i] || p.aliased_[i]) continue;
     const Node& nd = g.node(static_cast<int>(i));
     if (nd.kind != NodeKind::Op) continue;
     const Saves s = nd.op->saves();
     vend[i] = std::max(vend[i], ftime[i]);
     if (btime[i] >= 0 && s.output) vend[i] = std::max(vend[i], btime[i]);
     for (int in : nd.inputs) {
-      const auto u = static_cast<std::size_t>(in);
+      const auto u = root_of(in);
       vend[u] = std::max(vend[u], ftime[i]);
       if (btime[i] >= 0 && s.inputs) vend[u] = std::max(vend[u], btime[i]);
       if (btime[i] >= 0 && p.needs_grad_[u] && btime[i] < gstart[u]) {
@@ -113,7 +129,7 @@ Plan compile(const Graph& g, const std::vector<Var>& outputs, const PlanOptions&
         gfirst[u] = static_cast<int>(i);
       }
     }
-    if (btime[i] >= 0) gend[i] = btime[i];
+    if (btime[i] >= 0) gend[i] = std::max(gend[i], btime[i]);
   }
 
   p.value_off_.assign(n, -1);
@@ -128,7 +144,7 @@ Plan compile(const Graph& g, const std::vector<Var>& outputs, const PlanOptions&
     if (!wn.op->assigns_grads() || wn.inputs.size() > 32) return -1;
     int slot = -1;
     for (std::size_t k = 0; k < wn.inputs.size(); ++k)
-      if (wn.inputs[k] == static_cast<int>(i)) {
+      if (root_of(wn.inputs[k]) == i) {
         if (slot >= 0) return -1;  // mul(a, a): two contributions in one step
         slot = static_cast<int>(k);
       }
@@ -139,6 +155,10 @@ Plan compile(const Graph& g, const std::vector<Var>& outputs, const PlanOptions&
     if (!p.live_[i]) continue;
     const Node& nd = g.node(static_cast<int>(i));
     const std::int64_t size = numel(nd.shape);
+    if (p.aliased_[i]) {  // its own buffers in a naive plan, its root's here
+      p.naive_elems_ += p.needs_grad_[i] ? 2 * size : size;
+      continue;
+    }
     if (nd.kind == NodeKind::Op) {
       const int end = (is_output[i] || !opt.reuse_memory) ? kForever : vend[i];
       iv.push_back({ftime[i], end, size, &p.value_off_[i]});
@@ -158,6 +178,11 @@ Plan compile(const Graph& g, const std::vector<Var>& outputs, const PlanOptions&
       p.zero_before_[static_cast<std::size_t>(start - F)].push_back(static_cast<int>(i));
   }
   p.arena_elems_ = assign_offsets(iv, opt.reuse_memory);
+  for (std::size_t i = 0; i < n; ++i)
+    if (p.aliased_[i]) {
+      p.value_off_[i] = p.value_off_[root_of(static_cast<int>(i))];
+      p.grad_off_[i] = p.grad_off_[root_of(static_cast<int>(i))];
+    }
   return p;
 }
 

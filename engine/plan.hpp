@@ -14,6 +14,7 @@ struct PlanOptions {
   std::optional<bool> training;    // random ops active; defaults to `grads`
   bool reuse_memory = true;        // false keeps every value alive (drawing, tracing)
   bool assign_grads = true;        // first writers that can assign a gradient skip its clearing
+  bool alias_views = true;         // a reshape of a computed value shares its buffers (with reuse_memory)
 };
 
 class Plan {
@@ -26,6 +27,9 @@ class Plan {
 
   bool live(int id) const { return live_[static_cast<std::size_t>(id)] != 0; }
   bool needs_grad(int id) const { return needs_grad_[static_cast<std::size_t>(id)] != 0; }
+  // A view (reshape) sharing its input's value and gradient buffers: it runs
+  // neither forward nor backward. Only in plans that reuse memory.
+  bool aliased(int id) const { return aliased_[static_cast<std::size_t>(id)] != 0; }
   const std::vector<int>& forward_order() const { return forward_; }    // op nodes
   const std::vector<int>& backward_order() const { return backward_; }  // op nodes, reversed
   // Grad buffers to zero before backward step i (i = 0 is the seeding of the outputs).
@@ -46,7 +50,7 @@ class Plan {
   const Graph* graph_ = nullptr;
   std::vector<int> outputs_;
   bool grads_ = true, training_ = true, reuse_ = true;
-  std::vector<char> live_, needs_grad_;
+  std::vector<char> live_, needs_grad_, aliased_;
   std::vector<int> forward_, backward_;
   std::vector<std::vector<int>> zero_before_;
   std::vector<unsigned> fresh_;

@@ -115,7 +115,10 @@ class ReshapeOp : public OpImpl<ReshapeOp> {
   }
   Saves saves() const override { return {false, false}; }
   bool assigns_grads() const override { return true; }
+  bool is_view() const override { return true; }
 
+  // The copy runs only where the plan does not alias (an input fed from outside
+  // the arena, or a plan that keeps every value apart for drawing and tracing).
   template <class T>
   void fwd(const OpCtx<T>& c) const {
     const T* a = c.in[0];

@@ -22,6 +22,15 @@ AEG_CHECK_CASE("reshape", "to rank 3", [](CheckSetup& s) {
 });
 AEG_CHECK_CASE("reshape", "to 0-d", [](CheckSetup& s) { return reshape(s.input("x", {1, 1}), Shape{}); });
 
+// Of computed values: the plan aliases these views (no copy); the view's gradient and
+// its input's direct use (x * ...) meet in one buffer.
+AEG_CHECK_CASE("reshape", "views of a computed value, used beside it", [](CheckSetup& s) {
+  const Shape d = s.shape(2);
+  Var a = tanh(s.input("x", d));
+  Var v = reshape(reshape(a, {-1}), {d[1], d[0]});
+  return a * reshape(square(v), d);
+});
+
 AEG_CHECK_CASE("concat", "three parts on axis 0", [](CheckSetup& s) {
   const Shape d = s.shape(2);
   return concat({s.input("a", d), s.input("b", {d[0] + 1, d[1]}), s.input("c", {1, d[1]})}, 0);
