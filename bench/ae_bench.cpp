@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "apps/common/cli.hpp"
+#include "engine/blas_core.hpp"
 #include "engine/rng.hpp"
 #include "io/batch_reader.hpp"
 #include "op_profile.hpp"
@@ -71,9 +72,11 @@ int main(int argc, char** argv) {
       data.resize(static_cast<std::size_t>(rows * 784));
       for (auto& v : data) v = static_cast<float>(rng.uniform());
     }
-    if (!json)
+    if (!json) {
+      std::printf("OpenBLAS kernels: %s\n", blas_core().c_str());
       std::printf("%-4s %-8s %7s %6s %11s %9s %9s %13s %13s %10s\n", "id", "model", "threads", "batch", "steps/s", "mean",
                   "GFLOP/s", "planned MiB", "naive MiB", "peak MiB");
+    }
     for (const std::string& id : split(vm[recipes ? "model" : "workloads"].as<std::string>())) {
       for (const std::string& ts : split(vm["threads"].as<std::string>())) {
         const int threads = std::stoi(ts);
@@ -108,8 +111,9 @@ int main(int argc, char** argv) {
           std::printf("{\"workload\": \"%s\", \"threads\": %d, \"batch\": %lld, \"steps_per_s\": %.2f, \"mean_steps_per_s\": %.2f, \"best_steps_per_s\": %.2f",
                       id.c_str(), threads, static_cast<long long>(w.batch), sps, mean_sps, best_sps);
           if (gf > 0) std::printf(", \"gflops\": %.2f", gf);
-          std::printf(", \"planned_bytes\": %lld, \"naive_bytes\": %lld, \"peak_rss_mib\": %.1f}\n",
-                      static_cast<long long>(w.planned_bytes), static_cast<long long>(w.naive_bytes), rss);
+          std::printf(", \"planned_bytes\": %lld, \"naive_bytes\": %lld, \"peak_rss_mib\": %.1f, \"blas_core\": \"%s\"}\n",
+                      static_cast<long long>(w.planned_bytes), static_cast<long long>(w.naive_bytes), rss,
+                      blas_core().c_str());
         } else {
           std::printf("%-4s %-8s %7d %6lld %11.2f %9.2f %9s %13.2f %13.2f %10.1f\n", id.c_str(), w.name.c_str(), threads,
                       static_cast<long long>(w.batch), sps, mean_sps, gf > 0 ? std::to_string(gf).substr(0, 6).c_str() : "-",

@@ -31,6 +31,16 @@ if [ ! -x "$REF_BUILD/sgemm_peak" ]; then
   gcc -O2 -o "$REF_BUILD/sgemm_peak" "$REF_SRC/gemm/sgemm_peak.c" -lopenblas
 fi
 
+# The same OpenBLAS kernels for all three programs: aegraph's apps leave OpenBLAS's generic
+# kernels for the CPU's own where OpenBLAS does not know the CPU (apps/common/cli.cpp); the
+# reference and sgemm_peak get the core aegraph runs on, named.
+if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+  OPENBLAS_CORETYPE=$(build/bench/ae-bench --workloads W5 --threads 1 --warmup 0 --min-steps 1 --min-time 0 --json |
+    sed -n 's/.*"blas_core": "\([A-Za-z0-9]*\)".*/\1/p')
+  export OPENBLAS_CORETYPE
+fi
+echo "OpenBLAS kernels: $OPENBLAS_CORETYPE" >"$OUT/blas_core.txt"
+
 lines="$OUT/lines.jsonl"
 : >"$lines"
 for round in $(seq "$ROUNDS"); do

@@ -22,6 +22,7 @@ inline const std::string kEncode = AE_ENCODE_EXE;
 inline const std::string kGenerate = AE_GENERATE_EXE;
 inline const std::string kDenoise = AE_DENOISE_EXE;
 inline const std::string kGraph = AE_GRAPH_EXE;
+inline const std::string kBench = AE_BENCH_EXE;
 
 struct Run {
   int code = -1;
