@@ -77,6 +77,7 @@ Metrics evaluate(const zoo::ModelSpec& spec, ParamStore<float>& params, const fl
   const std::int64_t f = spec.features;
   double sq = 0, code_sum = 0;
   std::int64_t code_count = 0;
+  std::vector<char> unit_alive(static_cast<std::size_t>(spec.code), 0);
   std::vector<double> pen;
   if (reconstructions) reconstructions->resize(static_cast<std::size_t>(n * f));
   in_batches(spec, params, n, o, x, labels, [&](Runner& r, std::int64_t first, std::int64_t rows) {
@@ -92,7 +93,10 @@ Metrics evaluate(const zoo::ModelSpec& spec, ParamStore<float>& params, const fl
     if (reconstructions) std::copy(y, y + rows * f, reconstructions->begin() + first * f);
     const float* c = r.ex->value_data(md.code);
     const std::int64_t cn = rows * spec.code;
-    for (std::int64_t i = 0; i < cn; ++i) code_sum += c[i];
+    for (std::int64_t i = 0; i < cn; ++i) {
+      code_sum += c[i];
+      if (c[i] != 0) unit_alive[static_cast<std::size_t>(i % spec.code)] = 1;
+    }
     code_count += cn;
     if (m.penalties.empty())
       for (const auto& p : md.penalties) m.penalties.emplace_back(p.name, 0.0);
@@ -105,6 +109,7 @@ Metrics evaluate(const zoo::ModelSpec& spec, ParamStore<float>& params, const fl
   m.bce_px = m.bce ? m.recon / static_cast<double>(f) : 0;
   m.mse_px = sq / (N * static_cast<double>(f));
   m.mean_code = code_count ? code_sum / static_cast<double>(code_count) : 0;
+  m.dead_code = std::count(unit_alive.begin(), unit_alive.end(), 0);
   for (const auto& [name, v] : m.penalties)
     if (name == "kl") m.kl = v;
   if (m.variational) m.neg_elbo = m.recon + m.kl;
@@ -126,7 +131,7 @@ std::string to_json(const Metrics& m) {
   os.precision(8);
   os << "{\"samples\": " << m.samples << ", \"loss\": " << m.loss << ", \"recon\": " << m.recon;
   if (m.bce) os << ", \"bce_px\": " << m.bce_px;
-  os << ", \"mse_px\": " << m.mse_px << ", \"mean_code\": " << m.mean_code;
+  os << ", \"mse_px\": " << m.mse_px << ", \"mean_code\": " << m.mean_code << ", \"dead_code_units\": " << m.dead_code;
   if (m.variational) os << ", \"neg_elbo\": " << m.neg_elbo << ", \"kl\": " << m.kl;
   for (const auto& [name, v] : m.penalties)
     if (name != "kl") os << ", \"" << name << "\": " << v;
@@ -142,7 +147,8 @@ std::string to_text(const Metrics& m) {
      << "recon       " << m.recon << "   (" << (m.bce ? "BCE" : "1/2 sum of squares") << " per sample)\n";
   if (m.bce) os << "bce_px      " << m.bce_px << "\n";
   os << "mse_px      " << m.mse_px << "\n"
-     << "mean_code   " << m.mean_code << "\n";
+     << "mean_code   " << m.mean_code << "\n"
+     << "dead_code   " << m.dead_code << "   (code units that are 0 on every sample)\n";
   if (m.variational) os << "kl          " << m.kl << "\nneg_elbo    " << m.neg_elbo << "\n";
   for (const auto& [name, v] : m.penalties)
     if (name != "kl") os << name << std::string(name.size() < 12 ? 12 - name.size() : 1, ' ') << v << "   (unweighted, per sample)\n";

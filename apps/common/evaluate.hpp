@@ -27,6 +27,7 @@ struct Metrics {
   double mse_px = 0;            // mean squared error per feature
   double kl = 0, neg_elbo = 0;  // variational models: KL per sample, recon + KL
   double mean_code = 0;         // mean code activation (sparsity)
+  std::int64_t dead_code = 0;   // code units that are 0 on every sample (dead ReLU units)
   std::vector<std::pair<std::string, double>> penalties;  // unweighted, per sample
   bool bce = false, variational = false;
 };
