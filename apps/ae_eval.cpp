@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
       ("seed", po::value<std::uint64_t>()->default_value(1), "seed for the noise and the VAE's sampling")
       ("threads", po::value<int>()->default_value(2), "threads")
       ("json", po::bool_switch(), "print one JSON object")
+      ("jacobian", po::bool_switch(), "also report the code's mean ||J||_F^2 w.r.t. the input (contractive models always do)")
       ("anomaly", po::value<std::string>(), "write per-sample reconstruction errors to this HDF5 file (/mse, /bce, /labels)")
       ("normal-class", po::value<std::int32_t>(), "with --anomaly: the class the model was trained on (ae-train --only-class); prints the ROC AUC of telling it from the others")
       ("score", po::value<std::string>()->default_value("mse"), "with --normal-class: the anomaly score, mse or bce");
@@ -68,6 +69,7 @@ int main(int argc, char** argv) {
     LoadedModel lm = load_model(ckpt);
     EvalOptions o{.batch = vm["batch"].as<std::int64_t>(), .threads = vm["threads"].as<int>(), .seed = vm["seed"].as<std::uint64_t>()};
     o.noise = {lm.spec.noise, lm.spec.noise_level};
+    o.jacobian = vm["jacobian"].as<bool>();
     if (vm.count("noise")) o.noise = zoo::parse_noise_spec(vm["noise"].as<std::string>());
     const io::SplitArrays xs = load_for_model(data, split, vm["limit"].as<std::int64_t>(), lm.spec, ckpt);
     std::vector<float> recon;

@@ -123,11 +123,18 @@ std::unique_ptr<Model> build(const ModelSpec& spec, std::int64_t batch, BuildOpt
     raw.named(name);
     Var weighted = mul_scalar(raw, weight).named(name + "_weighted");
     m->penalties.push_back({name, weight, raw, weighted});
-    total = add(total, weighted);
+    if (weight != 0) total = add(total, weighted);  // 0: a figure to report, not part of the loss
   };
   if (s.l1 > 0) penalty("l1", s.l1, l1_activity(m->code));
   if (s.kl_beta > 0) penalty("kl_sparsity", s.kl_beta, kl_sparsity(m->code, s.kl_rho));
-  if (s.contractive > 0) penalty("contractive", s.contractive, contractive(code_pre, enc.back().w, s.code_activation));
+  if (s.contractive > 0) {
+    penalty("contractive", s.contractive, contractive(code_pre, enc.back().w, s.code_activation));
+  } else if (options.jacobian_norm) {
+    ModelSpec with = s;
+    with.contractive = 1;
+    validate(with);  // the same rules as the penalty: one dense layer, a supported code
+    penalty("contractive", 0.0, contractive(code_pre, enc.back().w, s.code_activation));
+  }
   if (s.variational) penalty("kl", s.beta, gaussian_kl(m->mu, m->logvar));
   m->loss = total.named("loss");
   return m;

@@ -53,6 +53,9 @@ struct Decoder {
 // nn.Conv2d (uniform +-1/sqrt(fan_in)).
 struct BuildOptions {
   bool separate_target = false;
+  // Also compute the code's mean ||J||_F^2 (the contractive term, weight 0) for a model
+  // trained without it; for models where the contractive penalty would apply.
+  bool jacobian_norm = false;
 };
 std::unique_ptr<Model> build(const ModelSpec& spec, std::int64_t batch, BuildOptions options = {});
 // The decoder alone (sampling, interpolation), sharing the model's parameter names.

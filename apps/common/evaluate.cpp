@@ -33,7 +33,7 @@ struct Runner {
   Plan plan;
   std::unique_ptr<Executor<float>> ex;
   Runner(const zoo::ModelSpec& spec, std::int64_t batch, ParamStore<float>& params, const EvalOptions& o)
-      : model(zoo::build(spec, batch, {.separate_target = true})), plan(make_plan(*model)) {
+      : model(zoo::build(spec, batch, {.separate_target = true, .jacobian_norm = o.jacobian})), plan(make_plan(*model)) {
     ex = std::make_unique<Executor<float>>(plan, params, ExecOptions{.threads = o.threads, .seed = o.seed});
   }
   static Plan make_plan(const zoo::Model& m) {

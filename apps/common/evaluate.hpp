@@ -17,6 +17,7 @@ struct EvalOptions {
   int threads = 2;
   std::uint64_t seed = 1;       // the VAE's sampling, and the noise below
   zoo::NoiseSpec noise;         // corrupt the input (the target stays clean): denoising
+  bool jacobian = false;        // also the code's mean ||J||_F^2 (as "contractive") where not in the loss
 };
 
 struct Metrics {

@@ -36,3 +36,35 @@ TEST_CASE("ae-eval counts the code units that are zero on every sample", "[apps]
   b.data[2] = 0.0f;
   CHECK(apps::evaluate(spec, ps, x.data(), {}, 7, {.batch = 4, .threads = 1}).dead_code == 2);
 }
+
+TEST_CASE("ae-eval reports the code's ||J||_F^2 for a model trained without the penalty", "[apps]") {
+  zoo::ModelSpec off = zoo::recipe("contractive");
+  off.features = 6;
+  off.image_shape.clear();
+  off.code = 4;
+  off.contractive = 0;
+  zoo::ModelSpec on = off;
+  on.contractive = 0.1;
+  ParamStore<float> ps;
+  Rng rng(2);
+  ps.init_from(zoo::build(on, 4)->graph, rng);
+  std::vector<float> x(9 * 6);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 7) / 7.0f;
+  auto figure = [](const apps::Metrics& m) {
+    for (const auto& [name, v] : m.penalties)
+      if (name == "contractive") return v;
+    return -1.0;
+  };
+  const apps::Metrics plain = apps::evaluate(off, ps, x.data(), {}, 9, {.batch = 4, .threads = 1});
+  const apps::Metrics with = apps::evaluate(off, ps, x.data(), {}, 9, {.batch = 4, .threads = 1, .jacobian = true});
+  const apps::Metrics trained = apps::evaluate(on, ps, x.data(), {}, 9, {.batch = 4, .threads = 1});
+  CHECK(figure(plain) == -1.0);
+  CHECK(figure(with) > 0);
+  CHECK(figure(with) == figure(trained));  // the same term the penalty adds
+  CHECK(with.loss == plain.loss);          // reported, not added to the loss
+  CHECK(trained.loss > plain.loss);
+  zoo::ModelSpec deep = off;
+  deep.hidden = {5};
+  CHECK_THROWS_WITH(apps::evaluate(deep, ps, x.data(), {}, 9, {.batch = 4, .threads = 1, .jacobian = true}),
+                    Catch::Contains("one-layer"));
+}
