@@ -104,41 +104,32 @@ GradcheckReport gradcheck(Graph& g, Var output, const std::vector<std::pair<Var,
     targets[k].analytic = first[k];
     if (!same_bits(first[k], second[k])) fail("backward run twice gave different gradients for ", k);
   }
-  // The same gradients from a plan that clears every gradient buffer first,
-  // where no op assigns one (Op::assigns_grads).
-  {
-    const Plan cleared = compile(
-        g, {output}, PlanOptions{.grads = true, .training = true, .reuse_memory = false, .assign_grads = false});
-    Executor<double> ec(cleared, params, ExecOptions{.threads = o.threads, .seed = o.seed});
+  // The gradients another plan of the same graph gives for the same objective.
+  auto gradients_from = [&](const PlanOptions& po) {
+    const Plan other = compile(g, {output}, po);
+    Executor<double> e(other, params, ExecOptions{.threads = o.threads, .seed = o.seed});
     for (const auto& [v, t] : feeds)
-      if (cleared.live(v.id)) ec.set_input(v, t);
+      if (other.live(v.id)) e.set_input(v, t);
     params.zero_grad();
-    ec.forward();
-    ec.backward({w});
-    const auto other = gradients_of(ec);
-    for (std::size_t k = 0; k < first.size(); ++k)  // values, not bits: 0 + (-0) is +0, an assignment keeps -0
-      if (first[k].data != other[k].data) fail("gradients differ when buffers are cleared instead of assigned, for ", k);
-  }
-  // The plan training runs (buffers reused, views aliased to their input) gives the same
-  // gradients, up to the order in which a view's and its input's contributions add up.
-  {
-    const Plan reused = compile(g, {output}, PlanOptions{.grads = true, .training = true});
-    Executor<double> er(reused, params, ExecOptions{.threads = o.threads, .seed = o.seed});
-    for (const auto& [v, t] : feeds)
-      if (reused.live(v.id)) er.set_input(v, t);
-    params.zero_grad();
-    er.forward();
-    er.backward({w});
-    const auto other = gradients_of(er);
-    for (std::size_t k = 0; k < first.size(); ++k)
-      for (std::size_t i = 0; i < first[k].data.size(); ++i) {
-        const double a = first[k].data[i], b = other[k].data[i];
-        if (!(std::fabs(a - b) <= 1e-12 * std::max(1.0, std::fabs(a)))) {
-          fail("gradients differ in the plan that reuses memory, for ", k);
-          break;
-        }
+    e.forward();
+    e.backward({w});
+    return gradients_of(e);
+  };
+  // A plan that clears every gradient buffer first, where no op assigns one (Op::assigns_grads).
+  const auto cleared = gradients_from({.grads = true, .training = true, .reuse_memory = false, .assign_grads = false});
+  for (std::size_t k = 0; k < first.size(); ++k)  // values, not bits: 0 + (-0) is +0, an assignment keeps -0
+    if (first[k].data != cleared[k].data) fail("gradients differ when buffers are cleared instead of assigned, for ", k);
+  // The plan training runs (buffers reused, views aliased to their input): the same gradients,
+  // up to the order in which a view's and its input's contributions add up.
+  const auto reused = gradients_from({.grads = true, .training = true});
+  for (std::size_t k = 0; k < first.size(); ++k)
+    for (std::size_t i = 0; i < first[k].data.size(); ++i) {
+      const double a = first[k].data[i], b = reused[k].data[i];
+      if (!(std::fabs(a - b) <= 1e-12 * std::max(1.0, std::fabs(a)))) {
+        fail("gradients differ in the plan that reuses memory, for ", k);
+        break;
       }
-  }
+    }
   // A zero seed must give zero gradients.
   params.zero_grad();
   objective();
