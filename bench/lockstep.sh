@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# aegraph and libtorch from the same starting parameters through the same batches (file
+# order): libtorch (bench/reference/undercomplete.cpp --lockstep) writes its initial and
+# final parameters, ae-lockstep starts from the initial ones and compares with the final.
+#   SEED=1 STEPS=200 MODEL=undercomplete bash bench/lockstep.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SEED=${SEED:-1}
+STEPS=${STEPS:-200}
+MODEL=${MODEL:-undercomplete}
+OUT=${OUT:-out/lockstep}
+IDX=out/fashion-mnist-idx
+mkdir -p "$OUT" "$IDX"
+[ -f out/fashion-mnist.h5 ] || build/apps/ae-import --out out/fashion-mnist.h5
+dpkg -s libtorch-dev >/dev/null 2>&1 || apt-get install -y libtorch-dev
+cmake -S bench/reference -B build/reference-zoo -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build/reference-zoo >/dev/null
+for f in /usr/share/datasets/fashion-mnist/*-images-idx3-ubyte.gz; do
+  [ -f "$IDX/$(basename "$f" .gz)" ] || zcat "$f" >"$IDX/$(basename "$f" .gz)"
+done
+L1=0
+[ "$MODEL" = sparse-l1 ] && L1=0.0784
+OMP_WAIT_POLICY=passive build/reference-zoo/undercomplete --data "$IDX" --seeds "$SEED" --l1 "$L1" \
+  --lockstep "$STEPS" --dump "$OUT" >"$OUT/libtorch.txt"
+build/bench/ae-lockstep --dir "$OUT" --steps "$STEPS" --model "$MODEL" >"$OUT/aegraph.txt"
+echo "loss at step $STEPS: libtorch $(grep "^step $STEPS " "$OUT/libtorch.txt" | cut -d' ' -f4)," \
+  "aegraph $(grep "^step $STEPS " "$OUT/aegraph.txt" | cut -d' ' -f4)"
+grep -E "max|dead" "$OUT/aegraph.txt"
+echo "libtorch: $(grep dead "$OUT/libtorch.txt")"
