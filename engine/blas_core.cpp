@@ -11,7 +11,7 @@ std::string blas_core() {
 
 std::string blas_core_upgrade() {
   const std::string core = blas_core();
-  if (core != "Prescott" && core != "prescott") return "";
+  if (core != "Prescott") return "";  // OpenBLAS 0.3.21's kernels for a CPU it does not know
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512bf16")) return "Cooperlake";
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
