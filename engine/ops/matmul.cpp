@@ -17,6 +17,17 @@ namespace {
 
 using detail::kGrain;
 
+// Both input gradients of a product: two independent GEMMs, one whole OpenBLAS call
+// each, side by side on two threads (one after the other on one). Whole calls, not
+// the shape-fixed halves gemm() splits a lone product into, because the two halves
+// pack the shared operand twice; either way no result depends on the thread count.
+template <class DA, class DB>
+void both_gradients(Parallel* par, DA&& da, DB&& db) {
+  par->for_range(2, 1, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t i = b; i < e; ++i) i == 0 ? da() : db();
+  });
+}
+
 // ---- matmul: C (m, n) = op(A) (m, k) op(B) (k, n)
 
 class MatmulOp : public OpImpl<MatmulOp> {
@@ -54,21 +65,28 @@ class MatmulOp : public OpImpl<MatmulOp> {
     const std::int64_t m = (*c.out_shape)[0], n = (*c.out_shape)[1], k = ta_ ? sa[0] : sa[1];
     const T *a = c.in[0], *b = c.in[1], *g = c.gout;
     const std::int64_t lda = sa[1], ldb = sb[1];
+    T *ga = c.gin[0], *gb = c.gin[1];
     // d op(A) = G op(B)^T (m, k); dA is that, or its transpose when ta.
-    if (T* ga = c.gin[0]) {
+    auto da = [&](Parallel* par) {
       const T beta = detail::grad_beta(c, 0);
       if (!ta_)  // dA (m, k) += G (m, n) op(B)^T (n, k)
-        gemm<T>(false, !tb_, m, k, n, T(1), g, n, b, ldb, beta, ga, lda, c.par);
+        gemm<T>(false, !tb_, m, k, n, T(1), g, n, b, ldb, beta, ga, lda, par);
       else       // dA (k, m) += op(B) (k, n) G^T (n, m)
-        gemm<T>(tb_, true, k, m, n, T(1), b, ldb, g, n, beta, ga, lda, c.par);
-    }
+        gemm<T>(tb_, true, k, m, n, T(1), b, ldb, g, n, beta, ga, lda, par);
+    };
     // d op(B) = op(A)^T G (k, n); dB is that, or its transpose when tb.
-    if (T* gb = c.gin[1]) {
+    auto db = [&](Parallel* par) {
       const T beta = detail::grad_beta(c, 1);
       if (!tb_)  // dB (k, n) += op(A)^T (k, m) G (m, n)
-        gemm<T>(!ta_, false, k, n, m, T(1), a, lda, g, n, beta, gb, ldb, c.par);
+        gemm<T>(!ta_, false, k, n, m, T(1), a, lda, g, n, beta, gb, ldb, par);
       else       // dB (n, k) += G^T (n, m) op(A) (m, k)
-        gemm<T>(true, ta_, n, k, m, T(1), g, n, a, lda, beta, gb, ldb, c.par);
+        gemm<T>(true, ta_, n, k, m, T(1), g, n, a, lda, beta, gb, ldb, par);
+    };
+    if (ga && gb && ga != gb)
+      both_gradients(c.par, [&] { da(nullptr); }, [&] { db(nullptr); });
+    else {
+      if (ga) da(c.par);
+      if (gb) db(c.par);
     }
   }
 
@@ -125,10 +143,17 @@ class LinearOp : public OpImpl<LinearOp> {
   void bwd(const OpCtx<T>& c) const {
     const std::int64_t rows = (*c.out_shape)[0], out = (*c.out_shape)[1], in = (*c.in_shape[0])[1];
     const T *x = c.in[0], *w = c.in[1], *g = c.gout;
-    if (T* gx = c.gin[0])  // dx (rows, in) += G (rows, out) W (out, in)
-      gemm<T>(false, false, rows, in, out, T(1), g, out, w, in, detail::grad_beta(c, 0), gx, in, c.par);
-    if (T* gw = c.gin[1])  // dW (out, in) += G^T (out, rows) x (rows, in)
-      gemm<T>(true, false, out, in, rows, T(1), g, out, x, in, detail::grad_beta(c, 1), gw, in, c.par);
+    T *gx = c.gin[0], *gw = c.gin[1];
+    // dx (rows, in) += G (rows, out) W (out, in)
+    auto dx = [&](Parallel* par) { gemm<T>(false, false, rows, in, out, T(1), g, out, w, in, detail::grad_beta(c, 0), gx, in, par); };
+    // dW (out, in) += G^T (out, rows) x (rows, in)
+    auto dw = [&](Parallel* par) { gemm<T>(true, false, out, in, rows, T(1), g, out, x, in, detail::grad_beta(c, 1), gw, in, par); };
+    if (gx && gw)
+      both_gradients(c.par, [&] { dx(nullptr); }, [&] { dw(nullptr); });
+    else if (gx)
+      dx(c.par);
+    else if (gw)
+      dw(c.par);
     if (T* gb = c.gin[2]) bias_grad(c, g, rows, out, c.fresh_grad(2), gb);
   }
 
