@@ -10,14 +10,8 @@ STEPS=${STEPS:-200}
 MODEL=${MODEL:-undercomplete}
 OUT=${OUT:-out/lockstep}
 IDX=out/fashion-mnist-idx
-mkdir -p "$OUT" "$IDX"
-[ -f out/fashion-mnist.h5 ] || build/apps/ae-import --out out/fashion-mnist.h5
-dpkg -s libtorch-dev >/dev/null 2>&1 || apt-get install -y libtorch-dev
-cmake -S bench/reference -B build/reference-zoo -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build/reference-zoo >/dev/null
-for f in /usr/share/datasets/fashion-mnist/*-images-idx3-ubyte.gz; do
-  [ -f "$IDX/$(basename "$f" .gz)" ] || zcat "$f" >"$IDX/$(basename "$f" .gz)"
-done
+mkdir -p "$OUT"
+bash bench/reference/prepare.sh
 L1=0
 [ "$MODEL" = sparse-l1 ] && L1=0.0784
 OMP_WAIT_POLICY=passive build/reference-zoo/undercomplete --data "$IDX" --seeds "$SEED" --l1 "$L1" \

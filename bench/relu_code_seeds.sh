@@ -16,14 +16,8 @@ case "$RECIPE" in
 esac
 OUT=${OUT:-out/seeds-$RECIPE}
 IDX=out/fashion-mnist-idx
-mkdir -p "$OUT" "$IDX"
-[ -f out/fashion-mnist.h5 ] || build/apps/ae-import --out out/fashion-mnist.h5
-dpkg -s libtorch-dev >/dev/null 2>&1 || apt-get install -y libtorch-dev
-cmake -S bench/reference -B build/reference-zoo -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build/reference-zoo >/dev/null
-for f in /usr/share/datasets/fashion-mnist/*-images-idx3-ubyte.gz; do
-  [ -f "$IDX/$(basename "$f" .gz)" ] || zcat "$f" >"$IDX/$(basename "$f" .gz)"
-done
+mkdir -p "$OUT"
+bash bench/reference/prepare.sh
 # libtorch's linear layers run on the same OpenBLAS kernels as aegraph's (see bench/compare.sh).
 if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
   OPENBLAS_CORETYPE=$(build/bench/ae-bench --workloads W5 --threads 1 --warmup 0 --min-steps 1 --min-time 0 --json |
