@@ -33,22 +33,22 @@ __attribute__((noinline)) void grad_block(const float* __restrict l, const float
   }
 }
 
-// Runs block(l, x, out) over [0, n) in kLanes steps; the last partial block reads
-// zero-padded copies and hands its first `rest` results to tail(out, offset, rest).
-template <class Block, class Whole, class Tail>
-void by_blocks(const float* l, const float* x, std::int64_t n, Block block, Whole whole, Tail tail) {
+// Runs block(l, x, out) over [0, n) in kLanes steps and hands each block's results to
+// take(out, offset, count); the last partial block reads zero-padded copies.
+template <class Block, class Take>
+void by_blocks(const float* l, const float* x, std::int64_t n, Block block, Take take) {
   alignas(64) float out[kLanes];
   std::int64_t i = 0;
   for (; i + kLanes <= n; i += kLanes) {
     block(l + i, x + i, out);
-    whole(out, i);
+    take(out, i, kLanes);
   }
   if (const std::int64_t rest = n - i; rest > 0) {
     alignas(64) float lt[kLanes] = {}, xt[kLanes] = {};
     std::copy(l + i, l + n, lt);
     std::copy(x + i, x + n, xt);
     block(lt, xt, out);
-    tail(out, i, rest);
+    take(out, i, rest);
   }
 }
 
@@ -59,7 +59,7 @@ double bce_logits_sum(const float* __restrict l, const float* __restrict x, std:
   auto add = [&](const float* v, std::int64_t, std::int64_t m) {
     for (std::int64_t j = 0; j < m; ++j) s += static_cast<double>(v[j]);
   };
-  by_blocks(l, x, n, term_block, [&](const float* v, std::int64_t at) { add(v, at, kLanes); }, add);
+  by_blocks(l, x, n, term_block, add);
   return s;
 }
 
@@ -72,7 +72,7 @@ void bce_logits_grad(const float* __restrict l, const float* __restrict x, float
     else
       for (std::int64_t j = 0; j < m; ++j) ga[at + j] += d[j];
   };
-  by_blocks(l, x, n, block, [&](const float* d, std::int64_t at) { write(d, at, kLanes); }, write);
+  by_blocks(l, x, n, block, write);
 }
 
 }  // namespace aeg::detail
