@@ -10,15 +10,16 @@
 
 #include "engine/denormals.hpp"
 #include "engine/gemm.hpp"
+#include "engine/huge_pages.hpp"
 #include "engine/parallel.hpp"
 
 namespace aeg {
 
 template <class T>
 struct Executor<T>::Impl {
-  explicit Impl(int threads) : par(threads) {}
+  Impl(int threads, bool huge) : par(threads), arena(detail::HugePageAllocator<T>(huge)), aux(arena.get_allocator()) {}
   Parallel par;
-  std::vector<T> arena, aux;
+  std::vector<T, detail::HugePageAllocator<T>> arena, aux;
   std::vector<Tensor<T>> own;              // inputs and constants, by slot
   std::vector<T*> value, grad;             // by node id; nullptr where none
   std::vector<T*> owned;                   // by node id: an input's own buffer
@@ -38,7 +39,7 @@ struct Executor<T>::Impl {
 
 template <class T>
 Executor<T>::Executor(const Plan& plan, ParamStore<T>& params, ExecOptions options)
-    : plan_(plan), opt_(options), rng_(options.seed), impl_(std::make_unique<Impl>(options.threads)) {
+    : plan_(plan), opt_(options), rng_(options.seed), impl_(std::make_unique<Impl>(options.threads, options.huge_pages)) {
   gemm_single_threaded_blas();
   const Graph& g = plan.graph();
   const std::size_t n = static_cast<std::size_t>(g.size());

@@ -20,6 +20,7 @@ struct ExecOptions {
   std::uint64_t seed = 0;        // for the random ops' generator
   bool profile = false;          // time every op (see op_times())
   std::ostream* trace = nullptr; // print every forward and backward step with values
+  bool huge_pages = true;        // planned buffers on transparent huge pages (Linux)
 };
 
 struct OpTime {
