@@ -10,7 +10,9 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
+#include "engine/ops/col2im_s2.hpp"
 #include "engine/parallel.hpp"
 
 namespace aeg::detail {
@@ -110,6 +112,11 @@ void im2col(const ConvGeom& g, const T* __restrict img, T* __restrict col, T* sc
 template <class T>
 void col2im(const ConvGeom& g, const T* __restrict col, T* scratch, const std::int32_t* __restrict off,
             bool assign, T* __restrict img) {
+#if defined(__AVX512F__)
+  if constexpr (std::is_same_v<T, float>)
+    if (col2im_s2_applies(g.stride, g.pad, padded_w(g)))
+      return col2im_s2(g.c, g.h, g.w, g.kh, g.kw, g.pad, g.oh, g.ow, col, assign, img);
+#endif
   const std::int64_t L = g.cols(), ph = padded_h(g), pw = padded_w(g);
   T* __restrict P = scratch;
   for (std::int64_t ch = 0; ch < g.c; ++ch) {
