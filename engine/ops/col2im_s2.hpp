@@ -23,61 +23,75 @@ inline __mmask16 lanes(std::int64_t lo, std::int64_t hi) {  // lanes [lo, hi) of
   return hi <= lo ? 0 : static_cast<__mmask16>(((1u << hi) - 1) & ~((1u << lo) - 1));
 }
 
-// 16 floats p[first .. first+16), where only indices in [0, n) are read and the rest are 0.
-inline __m512 load_window(const float* p, std::int64_t first, std::int64_t n) {
-  const __mmask16 m = lanes(-first, n - first);
-  if (first >= 0) return _mm512_maskz_loadu_ps(m, p + first);
-  return _mm512_maskz_expandloadu_ps(m, p);  // the first set lane takes p[0]: no address before p
-}
 
 }  // namespace s2
 
-// Whether col2im_s2 handles a geometry: stride 2, padding under 16, and a
-// padded row of at most 8 vectors (128 floats).
-inline bool col2im_s2_applies(std::int64_t stride, std::int64_t pad, std::int64_t padded_w) {
-  return stride == 2 && pad < 16 && padded_w <= 128;
+// Whether col2im_s2 handles a geometry: stride 2, padding under 16, a padded
+// row of at most 8 vectors (128 floats) and at most 32 kernel columns.
+inline bool col2im_s2_applies(std::int64_t stride, std::int64_t pad, std::int64_t padded_w, std::int64_t kw) {
+  return stride == 2 && pad < 16 && padded_w <= 128 && kw <= 32;
 }
 
 // img (C, H, W) = (assign) or += the adjoint of im2col on col. Per image row
-// y (padded row r = y + pad), a register row per 16 padded columns sums, for
-// the kernel rows i that reach r in increasing order, the taps j and j + 1
-// interleaved (tap j at even lanes, j + 1 at odd: column 2k + j is lane 2k + j).
-inline void col2im_s2(std::int64_t C, std::int64_t H, std::int64_t W, std::int64_t kh, std::int64_t kw,
-                      std::int64_t pad, std::int64_t OH, std::int64_t OW, const float* __restrict col, bool assign,
-                      float* __restrict img) {
-  const std::int64_t L = OH * OW, pw = W + 2 * pad, chunks = (pw + 15) / 16;
+// y (padded row r = y + pad), one register per 16 padded columns (NC of them)
+// sums, for the kernel rows i that reach r in increasing order, the taps j and
+// j + 1 interleaved: padded column 16q + l (lane l of register q) takes tap j
+// (l even) or j + 1 (l odd) at position k = 8q - j/2 + l/2.
+template <int NC>
+void col2im_s2_rows(std::int64_t C, std::int64_t H, std::int64_t W, std::int64_t kh, std::int64_t kw,
+                    std::int64_t pad, std::int64_t OH, std::int64_t OW, const float* __restrict col, bool assign,
+                    float* __restrict img) {
+  const std::int64_t L = OH * OW;
   alignas(64) std::int32_t inter_idx[16], shift_idx[16];
   for (int m = 0; m < 16; ++m) {
     inter_idx[m] = (m / 2) + (m % 2 ? 16 : 0);
     shift_idx[m] = static_cast<std::int32_t>(m + pad);  // lane x of the image row is padded lane x + pad
   }
   const __m512i inter = _mm512_load_si512(inter_idx), shift = _mm512_load_si512(shift_idx);
-  __m512 acc[9];
+  __mmask16 valid[16][NC];  // per tap pair and register row: the lanes whose position k is in [0, OW)
+  for (std::int64_t j = 0; j < kw; j += 2)
+    for (int q = 0; q < NC; ++q) valid[j / 2][q] = s2::lanes(j / 2 - 8 * q, std::min<std::int64_t>(8, OW + j / 2 - 8 * q));
+  auto window = [&](const float* a, std::int64_t k0, __mmask16 m) {
+    return k0 >= 0 ? _mm512_maskz_loadu_ps(m, a + k0) : _mm512_maskz_expandloadu_ps(m, a);
+  };
   for (std::int64_t ch = 0; ch < C; ++ch) {
     const float* cc = col + ch * kh * kw * L;
     for (std::int64_t y = 0; y < H; ++y) {
       const std::int64_t r = y + pad;
-      for (std::int64_t q = 0; q <= chunks; ++q) acc[q] = _mm512_setzero_ps();
+      __m512 acc[NC + 1];
+      for (int q = 0; q <= NC; ++q) acc[q] = _mm512_setzero_ps();
       for (std::int64_t i = r % 2; i < kh && i <= r; i += 2) {
         const std::int64_t oy = (r - i) / 2;
         if (oy >= OH) continue;
         for (std::int64_t j = 0; j < kw; j += 2) {
           const float* a = cc + (i * kw + j) * L + oy * OW;
-          for (std::int64_t q = 0; q < chunks; ++q) {
-            const std::int64_t k0 = 8 * q - j / 2;  // position k of lanes 0 and 1
-            const __m512 va = s2::load_window(a, k0, OW);
-            const __m512 vb = j + 1 < kw ? s2::load_window(a + L, k0, OW) : _mm512_setzero_ps();
-            acc[q] = _mm512_add_ps(acc[q], _mm512_permutex2var_ps(va, inter, vb));
+          const bool pair = j + 1 < kw;
+          for (int q = 0; q < NC; ++q) {
+            const std::int64_t k0 = 8 * q - j / 2;
+            const __mmask16 m = valid[j / 2][q];
+            const __m512 vb = pair ? window(a + L, k0, m) : _mm512_setzero_ps();
+            acc[q] = _mm512_add_ps(acc[q], _mm512_permutex2var_ps(window(a, k0, m), inter, vb));
           }
         }
       }
       float* out = img + (ch * H + y) * W;
-      for (std::int64_t x0 = 0, q = 0; x0 < W; x0 += 16, ++q) {
+      for (int q = 0; q < NC && 16 * q < W; ++q) {
         const __m512 v = _mm512_permutex2var_ps(acc[q], shift, acc[q + 1]);
-        const __mmask16 m = s2::lanes(0, W - x0);
-        _mm512_mask_storeu_ps(out + x0, m, assign ? v : _mm512_add_ps(_mm512_maskz_loadu_ps(m, out + x0), v));
+        const __mmask16 m = s2::lanes(0, W - 16 * q);
+        _mm512_mask_storeu_ps(out + 16 * q, m, assign ? v : _mm512_add_ps(_mm512_maskz_loadu_ps(m, out + 16 * q), v));
       }
     }
+  }
+}
+
+inline void col2im_s2(std::int64_t C, std::int64_t H, std::int64_t W, std::int64_t kh, std::int64_t kw,
+                      std::int64_t pad, std::int64_t OH, std::int64_t OW, const float* col, bool assign, float* img) {
+  switch ((W + 2 * pad + 15) / 16) {
+    case 1: return col2im_s2_rows<1>(C, H, W, kh, kw, pad, OH, OW, col, assign, img);
+    case 2: return col2im_s2_rows<2>(C, H, W, kh, kw, pad, OH, OW, col, assign, img);
+    case 3: return col2im_s2_rows<3>(C, H, W, kh, kw, pad, OH, OW, col, assign, img);
+    case 4: return col2im_s2_rows<4>(C, H, W, kh, kw, pad, OH, OW, col, assign, img);
+    default: return col2im_s2_rows<8>(C, H, W, kh, kw, pad, OH, OW, col, assign, img);
   }
 }
 

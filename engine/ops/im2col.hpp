@@ -114,7 +114,7 @@ void col2im(const ConvGeom& g, const T* __restrict col, T* scratch, const std::i
             bool assign, T* __restrict img) {
 #if defined(__AVX512F__)
   if constexpr (std::is_same_v<T, float>)
-    if (col2im_s2_applies(g.stride, g.pad, padded_w(g)))
+    if (col2im_s2_applies(g.stride, g.pad, padded_w(g), g.kw))
       return col2im_s2(g.c, g.h, g.w, g.kh, g.kw, g.pad, g.oh, g.ow, col, assign, img);
 #endif
   const std::int64_t L = g.cols(), ph = padded_h(g), pw = padded_w(g);
