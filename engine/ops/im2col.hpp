@@ -12,7 +12,7 @@
 #include <string>
 #include <type_traits>
 
-#include "engine/ops/col2im_s2.hpp"
+#include "engine/ops/im2col_s2.hpp"
 #include "engine/parallel.hpp"
 
 namespace aeg::detail {
@@ -90,6 +90,10 @@ const std::int32_t* gather_offsets(const ConvGeom& g, T* scratch) {
 template <class T>
 void im2col(const ConvGeom& g, const T* __restrict img, T* __restrict col, T* scratch,
             const std::int32_t* __restrict off) {
+#if defined(__AVX512F__)
+  if constexpr (std::is_same_v<T, float>)
+    if (im2col_s2_applies(g.stride, g.kw)) return im2col_s2(g.c, g.h, g.w, g.kh, g.kw, g.pad, g.oh, g.ow, img, col);
+#endif
   const std::int64_t L = g.cols(), pw = padded_w(g);
   T* __restrict P = scratch;
   std::fill(P, P + padded_h(g) * pw, T(0));  // the border stays zero; every plane overwrites the inside

@@ -1,8 +1,9 @@
-// col2im (engine/ops/im2col.hpp) against a nested loop that adds every
-// column entry onto its pixel in tap order from +0, in float: the same bits
-// are required, on random geometries at strides 1 to 3 (stride 2 takes the
-// AVX-512 kernel of col2im_s2.hpp where the CPU has it), with -0 entries mixed
-// in and both the assigning and the adding form.
+// im2col and col2im (engine/ops/im2col.hpp) against nested loops in float:
+// im2col copies every image element (or 0 for padding) to its column entry,
+// col2im adds every column entry onto its pixel in tap order from +0. The
+// same bits are required, on random geometries at strides 1 to 3 (stride 2
+// takes the AVX-512 kernels of im2col_s2.hpp where the CPU has them), with -0
+// entries mixed in and col2im's assigning and adding forms.
 #include <catch2/catch.hpp>
 
 #include <cstring>
@@ -14,6 +15,20 @@
 using aeg::detail::ConvGeom;
 
 namespace {
+
+std::vector<float> im2col_loops(const ConvGeom& g, const std::vector<float>& img) {
+  std::vector<float> col(static_cast<std::size_t>(g.rows() * g.cols()));
+  for (std::int64_t c = 0; c < g.c; ++c)
+    for (std::int64_t i = 0; i < g.kh; ++i)
+      for (std::int64_t j = 0; j < g.kw; ++j)
+        for (std::int64_t oy = 0; oy < g.oh; ++oy)
+          for (std::int64_t ox = 0; ox < g.ow; ++ox) {
+            const std::int64_t y = oy * g.stride - g.pad + i, x = ox * g.stride - g.pad + j;
+            const bool inside = y >= 0 && y < g.h && x >= 0 && x < g.w;
+            col[((c * g.kh + i) * g.kw + j) * g.cols() + oy * g.ow + ox] = inside ? img[(c * g.h + y) * g.w + x] : 0.f;
+          }
+  return col;
+}
 
 std::vector<float> col2im_loops(const ConvGeom& g, const std::vector<float>& col, bool assign,
                                 std::vector<float> img) {
@@ -33,7 +48,7 @@ std::vector<float> col2im_loops(const ConvGeom& g, const std::vector<float>& col
 
 }  // namespace
 
-TEST_CASE("col2im gives the bits of a tap-ordered nested loop at strides 1-3", "[conv]") {
+TEST_CASE("im2col and col2im give the bits of nested loops at strides 1-3", "[conv]") {
   std::mt19937 rng(11);
   std::uniform_real_distribution<float> u(-1.f, 1.f);
   int checked = 0;
@@ -49,17 +64,24 @@ TEST_CASE("col2im gives the bits of a tap-ordered nested loop at strides 1-3", "
     if (g.h + 2 * g.pad < g.kh || g.w + 2 * g.pad < g.kw) continue;
     g.oh = (g.h + 2 * g.pad - g.kh) / g.stride + 1;
     g.ow = (g.w + 2 * g.pad - g.kw) / g.stride + 1;
-    std::vector<float> col(static_cast<std::size_t>(g.rows() * g.cols()));
-    for (auto& v : col) v = rng() % 6 == 0 ? -0.f : u(rng);
     std::vector<float> scratch(static_cast<std::size_t>(aeg::detail::scratch_size(g)));
     const std::int32_t* off = aeg::detail::gather_offsets(g, scratch.data());
+    INFO("C=" << g.c << " " << g.h << "x" << g.w << " k=" << g.kh << "x" << g.kw << " s=" << g.stride
+              << " p=" << g.pad);
+    std::vector<float> image(static_cast<std::size_t>(g.image_size()));
+    for (auto& v : image) v = rng() % 6 == 0 ? -0.f : u(rng);
+    std::vector<float> col(static_cast<std::size_t>(g.rows() * g.cols()), 7.f);  // 7: any entry left unwritten shows
+    aeg::detail::im2col(g, image.data(), col.data(), scratch.data(), off);
+    const std::vector<float> want_col = im2col_loops(g, image);
+    REQUIRE(std::memcmp(col.data(), want_col.data(), col.size() * sizeof(float)) == 0);
+
+    for (auto& v : col) v = rng() % 6 == 0 ? -0.f : u(rng);
     for (bool assign : {true, false}) {
       std::vector<float> img(static_cast<std::size_t>(g.image_size()));
       for (auto& v : img) v = u(rng);
       const std::vector<float> want = col2im_loops(g, col, assign, img);
       aeg::detail::col2im(g, col.data(), scratch.data(), off, assign, img.data());
-      INFO("C=" << g.c << " " << g.h << "x" << g.w << " k=" << g.kh << "x" << g.kw << " s=" << g.stride
-                << " p=" << g.pad << (assign ? " assign" : " add"));
+      INFO((assign ? "col2im assigning" : "col2im adding"));
       REQUIRE(std::memcmp(img.data(), want.data(), img.size() * sizeof(float)) == 0);
     }
     ++checked;
