@@ -92,7 +92,7 @@ void im2col(const ConvGeom& g, const T* __restrict img, T* __restrict col, T* sc
             const std::int32_t* __restrict off) {
 #if defined(__AVX512F__)
   if constexpr (std::is_same_v<T, float>)
-    if (im2col_s2_applies(g.stride, g.kw)) return im2col_s2(g.c, g.h, g.w, g.kh, g.kw, g.pad, g.oh, g.ow, img, col);
+    if (im2col_s2_applies(g.stride, g.kw, g.ow)) return im2col_s2(g.c, g.h, g.w, g.kh, g.kw, g.pad, g.oh, g.ow, img, col);
 #endif
   const std::int64_t L = g.cols(), pw = padded_w(g);
   T* __restrict P = scratch;

@@ -34,26 +34,37 @@ inline bool col2im_s2_applies(std::int64_t stride, std::int64_t pad, std::int64_
   return stride == 2 && pad < 16 && padded_w <= 128 && kw <= 32;
 }
 
-// Whether im2col_s2 handles a geometry: stride 2 and at most 17 kernel columns
-// (a tap's 8 positions must lie within two 16-float windows).
-inline bool im2col_s2_applies(std::int64_t stride, std::int64_t kw) { return stride == 2 && kw <= 17; }
+// Whether im2col_s2 handles a geometry: stride 2, at most 17 kernel columns (a
+// tap's 8 positions must lie within two 16-float windows) and 64 positions a row.
+inline bool im2col_s2_applies(std::int64_t stride, std::int64_t kw, std::int64_t ow) {
+  return stride == 2 && kw <= 17 && ow <= 64;
+}
 
 // col (C*kh*kw, OH*OW) from img (C, H, W): for each image row a kernel row
-// reads, two 16-float windows (zero outside the image), and each tap j's 8
-// positions k are lanes 2k + j of them.
-inline void im2col_s2(std::int64_t C, std::int64_t H, std::int64_t W, std::int64_t kh, std::int64_t kw,
-                      std::int64_t pad, std::int64_t OH, std::int64_t OW, const float* __restrict img,
-                      float* __restrict col) {
-  const std::int64_t L = OH * OW, chunks = (OW + 7) / 8;
+// reads, two 16-float windows per 8 positions (zero outside the image), and
+// tap j's 8 positions k are lanes 2k + j of them. KW > 0 fixes kw at compile time.
+template <int KW>
+void im2col_s2_taps(std::int64_t C, std::int64_t H, std::int64_t W, std::int64_t kh, std::int64_t kw_,
+                    std::int64_t pad, std::int64_t OH, std::int64_t OW, const float* __restrict img,
+                    float* __restrict col) {
+  const std::int64_t kw = KW > 0 ? KW : kw_, L = OH * OW, chunks = (OW + 7) / 8;
   __m512i pick[17];
   for (std::int64_t j = 0; j < kw; ++j) {
     alignas(64) std::int32_t idx[16];
     for (int m = 0; m < 16; ++m) idx[m] = static_cast<std::int32_t>(m < 8 ? 2 * m + j : 0);
     pick[j] = _mm512_load_si512(idx);
   }
-  auto window = [&](const float* row, std::int64_t first) {  // row[first .. first+16), 0 outside [0, W)
-    const __mmask16 m = s2::lanes(-first, W - first);
-    return first >= 0 ? _mm512_maskz_loadu_ps(m, row + first) : _mm512_maskz_expandloadu_ps(m, row);
+  // Per 8 positions q: the two windows' first image columns, their in-image lanes, the stored lanes.
+  std::int64_t first[8];
+  __mmask16 in0[8], in1[8], store[8];
+  for (std::int64_t q = 0; q < chunks; ++q) {
+    first[q] = 16 * q - pad;
+    in0[q] = s2::lanes(-first[q], W - first[q]);
+    in1[q] = s2::lanes(-first[q] - 16, W - first[q] - 16);
+    store[q] = s2::lanes(0, std::min<std::int64_t>(8, OW - 8 * q));
+  }
+  auto window = [](const float* row, std::int64_t at, __mmask16 m) {  // row[at .. at+16) on lanes m
+    return at >= 0 ? _mm512_maskz_loadu_ps(m, row + at) : _mm512_maskz_expandloadu_ps(m, row);
   };
   for (std::int64_t ch = 0; ch < C; ++ch)
     for (std::int64_t i = 0; i < kh; ++i) {
@@ -67,14 +78,18 @@ inline void im2col_s2(std::int64_t C, std::int64_t H, std::int64_t W, std::int64
         }
         const float* row = img + (ch * H + y) * W;
         for (std::int64_t q = 0; q < chunks; ++q) {
-          const std::int64_t x0 = 16 * q - pad;  // image column of lane 0
-          const __m512 v0 = window(row, x0), v1 = window(row, x0 + 16);
-          const __mmask16 m = s2::lanes(0, std::min<std::int64_t>(8, OW - 8 * q));
+          const __m512 v0 = window(row, first[q], in0[q]), v1 = window(row, first[q] + 16, in1[q]);
           for (std::int64_t j = 0; j < kw; ++j)
-            _mm512_mask_storeu_ps(out + j * L + 8 * q, m, _mm512_permutex2var_ps(v0, pick[j], v1));
+            _mm512_mask_storeu_ps(out + j * L + 8 * q, store[q], _mm512_permutex2var_ps(v0, pick[j], v1));
         }
       }
     }
+}
+
+inline void im2col_s2(std::int64_t C, std::int64_t H, std::int64_t W, std::int64_t kh, std::int64_t kw,
+                      std::int64_t pad, std::int64_t OH, std::int64_t OW, const float* img, float* col) {
+  if (kw == 3) return im2col_s2_taps<3>(C, H, W, kh, kw, pad, OH, OW, img, col);
+  im2col_s2_taps<0>(C, H, W, kh, kw, pad, OH, OW, img, col);
 }
 
 // img (C, H, W) = (assign) or += the adjoint of im2col on col. Per image row
