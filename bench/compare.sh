@@ -110,11 +110,13 @@ for (w, t) in sorted(rows):
     print(f'| {w} | {t} | {a:,.1f} ({spread(d["aegraph"])}) | {l:,.1f} ({spread(d["libtorch"])}) | {a / l:.2f}x | {med} | {fast} | {gf} | {max(d["rss_a"]):.0f} / {max(d["rss_l"]):.0f} |')
 effs = []
 for (w, t), d in sorted(rows.items()):
+    if w != "W2":
+        continue
     per_round = [(rnd, gf, sgemm[(rnd, t)]) for rnd, gf in sorted(d.get("gf_round", {}).items()) if (rnd, t) in sgemm]
     if not per_round:
         continue
     fr = [(gf, f / ms / 1e6) for _, gf, (f, ms) in per_round]
-    effs.append(f"{w} at {t} thread(s): median {statistics.median(a / p for a, p in fr) * 100:.0f} % "
+    effs.append(f"{w} at {t} thread{'s' if t > 1 else ''}: median {statistics.median(a / p for a, p in fr) * 100:.0f} % "
                 f"(rounds: " + ", ".join(f"{a:.1f} / {p:.1f}" for a, p in fr) + ")")
 if effs:
     print()
