@@ -2,6 +2,8 @@
 // median steps/s over >= 20 timed steps after 5 warm-up steps, GFLOP/s for the
 // dense workloads, planned bytes, peak resident memory; a table or JSON lines.
 // --model times zoo recipes instead; --profile adds each op's share of a step.
+// --interleave builds a workload once per thread count and alternates their
+// steps, so every count sees the same moments of a host whose speed drifts.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -53,8 +55,10 @@ int main(int argc, char** argv) {
       ("min-time", po::value<double>()->default_value(2.0), "seconds of timed steps at least")
       ("data", po::value<std::string>(), "dataset file: time on its training rows (default: uniform random data)")
       ("reader", po::bool_switch(), "also time the batch reader on --data (batches/s, batch 256)")
+      ("interleave", po::bool_switch(), "alternate the thread counts' steps in one process (same-time comparison; "
+                                        "peak MiB is then the process's, for all of them)")
       ("json", po::bool_switch(), "one JSON object per workload and thread count");
-  return apps::run_app("ae-bench", "[--workloads W1,W2 | --model RECIPE,...] [--threads 1,2] [--profile] [--json]", argc, argv, opts, [](const po::variables_map& vm) {
+  return apps::run_app("ae-bench", "[--workloads W1,W2 | --model RECIPE,...] [--threads 1,2] [--interleave] [--profile] [--json]", argc, argv, opts, [](const po::variables_map& vm) {
     const bool json = vm["json"].as<bool>(), profile = vm["profile"].as<bool>();
     const bool recipes = vm.count("model") > 0;
     const int warmup = vm["warmup"].as<int>(), min_steps = vm["min-steps"].as<int>();
@@ -77,50 +81,88 @@ int main(int argc, char** argv) {
       std::printf("%-4s %-8s %7s %6s %11s %9s %9s %13s %13s %10s\n", "id", "model", "threads", "batch", "steps/s", "mean",
                   "GFLOP/s", "planned MiB", "naive MiB", "peak MiB");
     }
+    const bool interleave = vm["interleave"].as<bool>();
+    std::vector<int> thread_counts;
+    for (const std::string& ts : split(vm["threads"].as<std::string>())) thread_counts.push_back(std::stoi(ts));
+    // One workload instance per thread count being timed together.
+    struct Run {
+      int threads;
+      bench::Workload w;
+      std::int64_t bi = 0;
+      std::vector<double> secs;
+      bench::OpProfile prof;
+    };
+    auto report = [&](const std::string& id, Run& r) {
+      const bench::Workload& w = r.w;
+      const std::vector<double>& secs = r.secs;
+      const double sps = 1.0 / bench::median(secs);
+      double total = 0;
+      for (double v : secs) total += v;
+      const double mean_sps = static_cast<double>(secs.size()) / total;  // shows slow outlier steps
+      // The fastest step: the least disturbed one when the host stalls more than half of them.
+      const double best_sps = 1.0 / *std::min_element(secs.begin(), secs.end());
+      const double gf = w.flops_per_step > 0 ? w.flops_per_step * sps / 1e9 : 0;
+      const double rss = peak_rss_mib();
+      if (json) {
+        std::printf("{\"workload\": \"%s\", \"threads\": %d, \"batch\": %lld, \"steps_per_s\": %.2f, \"mean_steps_per_s\": %.2f, \"best_steps_per_s\": %.2f",
+                    id.c_str(), r.threads, static_cast<long long>(w.batch), sps, mean_sps, best_sps);
+        if (gf > 0) std::printf(", \"gflops\": %.2f", gf);
+        std::printf(", \"planned_bytes\": %lld, \"naive_bytes\": %lld, \"peak_rss_mib\": %.1f, \"blas_core\": \"%s\"%s}\n",
+                    static_cast<long long>(w.planned_bytes), static_cast<long long>(w.naive_bytes), rss,
+                    blas_core().c_str(), interleave ? ", \"interleaved\": true" : "");
+      } else {
+        std::printf("%-4s %-8s %7d %6lld %11.2f %9.2f %9s %13.2f %13.2f %10.1f\n", id.c_str(), w.name.c_str(), r.threads,
+                    static_cast<long long>(w.batch), sps, mean_sps, gf > 0 ? std::to_string(gf).substr(0, 6).c_str() : "-",
+                    static_cast<double>(w.planned_bytes) / 1048576.0, static_cast<double>(w.naive_bytes) / 1048576.0, rss);
+      }
+      if (profile) r.prof.print(1.0 / sps, json);
+      std::fflush(stdout);
+    };
     for (const std::string& id : split(vm[recipes ? "model" : "workloads"].as<std::string>())) {
-      for (const std::string& ts : split(vm["threads"].as<std::string>())) {
-        const int threads = std::stoi(ts);
-        bench::Workload w = recipes ? bench::make_recipe_workload(id, vm["batch"].as<std::int64_t>(), threads, profile)
-                                    : bench::make_workload(id, threads, profile);
-        if (recipes && w.features != 784)  // W5 takes its own 16 inputs
-          throw std::invalid_argument("'" + id + "' takes " + std::to_string(w.features) + " features; ae-bench feeds 784");
-        const std::int64_t nb = std::max<std::int64_t>(1, rows / w.batch);
-        std::int64_t bi = 0;
-        auto next = [&]() { return data.data() + ((bi++ % nb) * w.batch * 784) % static_cast<std::int64_t>(data.size()); };
-        for (int i = 0; i < warmup; ++i) w.step(next());
-        bench::OpProfile prof;
-        if (profile) prof.record(w.op_times());
-        std::vector<double> secs;
-        const auto t0 = Clock::now();
-        while (static_cast<int>(secs.size()) < min_steps || std::chrono::duration<double>(Clock::now() - t0).count() < min_time) {
+      std::vector<std::vector<int>> groups;  // thread counts timed together
+      if (interleave)
+        groups.push_back(thread_counts);
+      else
+        for (int t : thread_counts) groups.push_back({t});
+      for (const std::vector<int>& group : groups) {
+        std::vector<Run> runs;
+        for (int threads : group) {
+          bench::Workload w = recipes ? bench::make_recipe_workload(id, vm["batch"].as<std::int64_t>(), threads, profile)
+                                      : bench::make_workload(id, threads, profile);
+          if (recipes && w.features != 784)  // W5 takes its own 16 inputs
+            throw std::invalid_argument("'" + id + "' takes " + std::to_string(w.features) + " features; ae-bench feeds 784");
+          runs.push_back({threads, std::move(w)});
+        }
+        auto step = [&](Run& r) {
+          const std::int64_t nb = std::max<std::int64_t>(1, rows / r.w.batch);
+          const float* x = data.data() + ((r.bi++ % nb) * r.w.batch * 784) % static_cast<std::int64_t>(data.size());
           const auto a = Clock::now();
-          w.step(next());
-          secs.push_back(std::chrono::duration<double>(Clock::now() - a).count());
-          if (profile) prof.record(w.op_times());
-          if (secs.size() > 100000) break;
+          r.w.step(x);
+          return std::chrono::duration<double>(Clock::now() - a).count();
+        };
+        for (int i = 0; i < warmup; ++i)
+          for (Run& r : runs) step(r);
+        for (Run& r : runs)
+          if (profile) r.prof.record(r.w.op_times());
+        const auto t0 = Clock::now();
+        for (std::size_t round = 0;; ++round) {
+          const bool enough = static_cast<int>(runs[0].secs.size()) >= min_steps &&
+                              std::chrono::duration<double>(Clock::now() - t0).count() >= min_time * runs.size();
+          if (enough || runs[0].secs.size() > 100000) break;
+          // Rotate who goes first, so no thread count always follows the same one.
+          for (std::size_t k = 0; k < runs.size(); ++k) {
+            Run& r = runs[(round + k) % runs.size()];
+            r.secs.push_back(step(r));
+            if (profile) r.prof.record(r.w.op_times());
+          }
         }
-        const double sps = 1.0 / bench::median(secs);
-        double total = 0;
-        for (double v : secs) total += v;
-        const double mean_sps = static_cast<double>(secs.size()) / total;  // shows slow outlier steps
-        // The fastest step: the least disturbed one when the host stalls more than half of them.
-        const double best_sps = 1.0 / *std::min_element(secs.begin(), secs.end());
-        const double gf = w.flops_per_step > 0 ? w.flops_per_step * sps / 1e9 : 0;
-        const double rss = peak_rss_mib();
-        if (json) {
-          std::printf("{\"workload\": \"%s\", \"threads\": %d, \"batch\": %lld, \"steps_per_s\": %.2f, \"mean_steps_per_s\": %.2f, \"best_steps_per_s\": %.2f",
-                      id.c_str(), threads, static_cast<long long>(w.batch), sps, mean_sps, best_sps);
-          if (gf > 0) std::printf(", \"gflops\": %.2f", gf);
-          std::printf(", \"planned_bytes\": %lld, \"naive_bytes\": %lld, \"peak_rss_mib\": %.1f, \"blas_core\": \"%s\"}\n",
-                      static_cast<long long>(w.planned_bytes), static_cast<long long>(w.naive_bytes), rss,
-                      blas_core().c_str());
-        } else {
-          std::printf("%-4s %-8s %7d %6lld %11.2f %9.2f %9s %13.2f %13.2f %10.1f\n", id.c_str(), w.name.c_str(), threads,
-                      static_cast<long long>(w.batch), sps, mean_sps, gf > 0 ? std::to_string(gf).substr(0, 6).c_str() : "-",
-                      static_cast<double>(w.planned_bytes) / 1048576.0, static_cast<double>(w.naive_bytes) / 1048576.0, rss);
+        for (Run& r : runs) report(id, r);
+        if (runs.size() > 1 && !json) {
+          // Same-moment scaling: each step of the first count against the step next to it of each other count.
+          for (std::size_t k = 1; k < runs.size(); ++k)
+            std::printf("  %s: %d threads run %.2fx the steps/s of %d (medians of the interleaved steps)\n", id.c_str(),
+                        runs[k].threads, bench::median(runs[0].secs) / bench::median(runs[k].secs), runs[0].threads);
         }
-        if (profile) prof.print(1.0 / sps, json);
-        std::fflush(stdout);
       }
     }
     if (vm["reader"].as<bool>()) {
