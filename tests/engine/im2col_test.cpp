@@ -16,8 +16,10 @@ using aeg::detail::ConvGeom;
 
 namespace {
 
-std::vector<float> im2col_loops(const ConvGeom& g, const std::vector<float>& img) {
-  std::vector<float> col(static_cast<std::size_t>(g.rows() * g.cols()));
+// f(column entry, image element or -1 for padding) for every column entry, in
+// tap order (channel, kernel row, kernel column), then position order.
+template <class F>
+void each_entry(const ConvGeom& g, F&& f) {
   for (std::int64_t c = 0; c < g.c; ++c)
     for (std::int64_t i = 0; i < g.kh; ++i)
       for (std::int64_t j = 0; j < g.kw; ++j)
@@ -25,23 +27,22 @@ std::vector<float> im2col_loops(const ConvGeom& g, const std::vector<float>& img
           for (std::int64_t ox = 0; ox < g.ow; ++ox) {
             const std::int64_t y = oy * g.stride - g.pad + i, x = ox * g.stride - g.pad + j;
             const bool inside = y >= 0 && y < g.h && x >= 0 && x < g.w;
-            col[((c * g.kh + i) * g.kw + j) * g.cols() + oy * g.ow + ox] = inside ? img[(c * g.h + y) * g.w + x] : 0.f;
+            f(((c * g.kh + i) * g.kw + j) * g.cols() + oy * g.ow + ox, inside ? (c * g.h + y) * g.w + x : -1);
           }
+}
+
+std::vector<float> im2col_loops(const ConvGeom& g, const std::vector<float>& img) {
+  std::vector<float> col(static_cast<std::size_t>(g.rows() * g.cols()));
+  each_entry(g, [&](std::int64_t e, std::int64_t p) { col[e] = p >= 0 ? img[p] : 0.f; });
   return col;
 }
 
 std::vector<float> col2im_loops(const ConvGeom& g, const std::vector<float>& col, bool assign,
                                 std::vector<float> img) {
   std::vector<float> sum(img.size(), 0.f);
-  for (std::int64_t c = 0; c < g.c; ++c)
-    for (std::int64_t i = 0; i < g.kh; ++i)
-      for (std::int64_t j = 0; j < g.kw; ++j)
-        for (std::int64_t oy = 0; oy < g.oh; ++oy)
-          for (std::int64_t ox = 0; ox < g.ow; ++ox) {
-            const std::int64_t y = oy * g.stride - g.pad + i, x = ox * g.stride - g.pad + j;
-            if (y < 0 || y >= g.h || x < 0 || x >= g.w) continue;
-            sum[(c * g.h + y) * g.w + x] += col[((c * g.kh + i) * g.kw + j) * g.cols() + oy * g.ow + ox];
-          }
+  each_entry(g, [&](std::int64_t e, std::int64_t p) {
+    if (p >= 0) sum[p] += col[e];
+  });
   for (std::size_t k = 0; k < img.size(); ++k) img[k] = assign ? sum[k] : img[k] + sum[k];
   return img;
 }
