@@ -12,33 +12,11 @@
 #include <string>
 #include <type_traits>
 
+#include "engine/ops/conv_geom.hpp"
 #include "engine/ops/im2col_s2.hpp"
 #include "engine/parallel.hpp"
 
 namespace aeg::detail {
-
-struct ConvGeom {
-  std::int64_t c = 0, h = 0, w = 0;        // image
-  std::int64_t kh = 0, kw = 0;             // kernel
-  std::int64_t stride = 1, pad = 0;
-  std::int64_t oh = 0, ow = 0;             // kernel positions
-
-  std::int64_t rows() const { return c * kh * kw; }   // column matrix rows
-  std::int64_t cols() const { return oh * ow; }       // column matrix columns
-  std::int64_t image_size() const { return c * h * w; }
-  // 1x1 kernel, stride 1, no padding: the column matrix is the image itself.
-  bool identity() const { return kh == 1 && kw == 1 && stride == 1 && pad == 0; }
-
-  // Kernel positions along one side: the range [lo, hi) of output positions o
-  // whose input o*stride - pad + k lies in [0, n).
-  void valid(std::int64_t k, std::int64_t n, std::int64_t out, std::int64_t& lo, std::int64_t& hi) const {
-    const std::int64_t first = pad - k;  // o*stride >= pad - k
-    lo = first <= 0 ? 0 : std::min(out, (first + stride - 1) / stride);
-    const std::int64_t last = n - 1 + pad - k;  // o*stride <= n - 1 + pad - k
-    hi = last < 0 ? 0 : std::min(out, last / stride + 1);
-    if (hi < lo) hi = lo;
-  }
-};
 
 // Calls f(tap, in, at, rows, x0, x1) for every kernel tap that reaches the
 // image: for r in [0, rows) and x in [x0, x1), column entry at + r * OW + x of
@@ -92,7 +70,7 @@ void im2col(const ConvGeom& g, const T* __restrict img, T* __restrict col, T* sc
             const std::int32_t* __restrict off) {
 #if defined(__AVX512F__)
   if constexpr (std::is_same_v<T, float>)
-    if (im2col_s2_applies(g.stride, g.kw, g.ow)) return im2col_s2(g.c, g.h, g.w, g.kh, g.kw, g.pad, g.oh, g.ow, img, col);
+    if (im2col_s2_applies(g)) return im2col_s2(g, img, col);
 #endif
   const std::int64_t L = g.cols(), pw = padded_w(g);
   T* __restrict P = scratch;
@@ -118,8 +96,7 @@ void col2im(const ConvGeom& g, const T* __restrict col, T* scratch, const std::i
             bool assign, T* __restrict img) {
 #if defined(__AVX512F__)
   if constexpr (std::is_same_v<T, float>)
-    if (col2im_s2_applies(g.stride, g.pad, padded_w(g), g.kw))
-      return col2im_s2(g.c, g.h, g.w, g.kh, g.kw, g.pad, g.oh, g.ow, col, assign, img);
+    if (col2im_s2_applies(g)) return col2im_s2(g, col, assign, img);
 #endif
   const std::int64_t L = g.cols(), ph = padded_h(g), pw = padded_w(g);
   T* __restrict P = scratch;

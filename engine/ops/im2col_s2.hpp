@@ -15,6 +15,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "engine/ops/conv_geom.hpp"
+
 namespace aeg::detail {
 
 namespace s2 {
@@ -25,29 +27,31 @@ inline __mmask16 lanes(std::int64_t lo, std::int64_t hi) {  // lanes [lo, hi) of
   return hi <= lo ? 0 : static_cast<__mmask16>(((1u << hi) - 1) & ~((1u << lo) - 1));
 }
 
+// p[at .. at+16) on the lanes m (the others 0). Lanes before p are never in m,
+// so for at < 0 the first lane of m takes p[0] (no address before p is formed).
+inline __m512 window(const float* p, std::int64_t at, __mmask16 m) {
+  return at >= 0 ? _mm512_maskz_loadu_ps(m, p + at) : _mm512_maskz_expandloadu_ps(m, p);
+}
 
 }  // namespace s2
 
-// Whether col2im_s2 handles a geometry: stride 2, padding under 16, a padded
-// row of at most 8 vectors (128 floats) and at most 32 kernel columns.
-inline bool col2im_s2_applies(std::int64_t stride, std::int64_t pad, std::int64_t padded_w, std::int64_t kw) {
-  return stride == 2 && pad < 16 && padded_w <= 128 && kw <= 32;
-}
+// Whether im2col_s2 handles g: stride 2, at most 17 kernel columns (a tap's 8
+// positions must lie within two 16-float windows) and 64 positions a row.
+inline bool im2col_s2_applies(const ConvGeom& g) { return g.stride == 2 && g.kw <= 17 && g.ow <= 64; }
 
-// Whether im2col_s2 handles a geometry: stride 2, at most 17 kernel columns (a
-// tap's 8 positions must lie within two 16-float windows) and 64 positions a row.
-inline bool im2col_s2_applies(std::int64_t stride, std::int64_t kw, std::int64_t ow) {
-  return stride == 2 && kw <= 17 && ow <= 64;
+// Whether col2im_s2 handles g: stride 2, padding under 16, a padded row of at
+// most 8 vectors (128 floats) and at most 32 kernel columns.
+inline bool col2im_s2_applies(const ConvGeom& g) {
+  return g.stride == 2 && g.pad < 16 && g.w + 2 * g.pad <= 128 && g.kw <= 32;
 }
 
 // col (C*kh*kw, OH*OW) from img (C, H, W): for each image row a kernel row
 // reads, two 16-float windows per 8 positions (zero outside the image), and
 // tap j's 8 positions k are lanes 2k + j of them. KW > 0 fixes kw at compile time.
 template <int KW>
-void im2col_s2_taps(std::int64_t C, std::int64_t H, std::int64_t W, std::int64_t kh, std::int64_t kw_,
-                    std::int64_t pad, std::int64_t OH, std::int64_t OW, const float* __restrict img,
-                    float* __restrict col) {
-  const std::int64_t kw = KW > 0 ? KW : kw_, L = OH * OW, chunks = (OW + 7) / 8;
+void im2col_s2_taps(const ConvGeom& g, const float* __restrict img, float* __restrict col) {
+  const std::int64_t C = g.c, H = g.h, W = g.w, kh = g.kh, pad = g.pad, OH = g.oh, OW = g.ow;
+  const std::int64_t kw = KW > 0 ? KW : g.kw, L = OH * OW, chunks = (OW + 7) / 8;
   __m512i pick[17];
   for (std::int64_t j = 0; j < kw; ++j) {
     alignas(64) std::int32_t idx[16];
@@ -63,9 +67,6 @@ void im2col_s2_taps(std::int64_t C, std::int64_t H, std::int64_t W, std::int64_t
     in1[q] = s2::lanes(-first[q] - 16, W - first[q] - 16);
     store[q] = s2::lanes(0, std::min<std::int64_t>(8, OW - 8 * q));
   }
-  auto window = [](const float* row, std::int64_t at, __mmask16 m) {  // row[at .. at+16) on lanes m
-    return at >= 0 ? _mm512_maskz_loadu_ps(m, row + at) : _mm512_maskz_expandloadu_ps(m, row);
-  };
   for (std::int64_t ch = 0; ch < C; ++ch)
     for (std::int64_t i = 0; i < kh; ++i) {
       float* taps = col + (ch * kh + i) * kw * L;  // tap (i, 0); tap (i, j) is j * L further
@@ -78,7 +79,7 @@ void im2col_s2_taps(std::int64_t C, std::int64_t H, std::int64_t W, std::int64_t
         }
         const float* row = img + (ch * H + y) * W;
         for (std::int64_t q = 0; q < chunks; ++q) {
-          const __m512 v0 = window(row, first[q], in0[q]), v1 = window(row, first[q] + 16, in1[q]);
+          const __m512 v0 = s2::window(row, first[q], in0[q]), v1 = s2::window(row, first[q] + 16, in1[q]);
           for (std::int64_t j = 0; j < kw; ++j)
             _mm512_mask_storeu_ps(out + j * L + 8 * q, store[q], _mm512_permutex2var_ps(v0, pick[j], v1));
         }
@@ -86,10 +87,9 @@ void im2col_s2_taps(std::int64_t C, std::int64_t H, std::int64_t W, std::int64_t
     }
 }
 
-inline void im2col_s2(std::int64_t C, std::int64_t H, std::int64_t W, std::int64_t kh, std::int64_t kw,
-                      std::int64_t pad, std::int64_t OH, std::int64_t OW, const float* img, float* col) {
-  if (kw == 3) return im2col_s2_taps<3>(C, H, W, kh, kw, pad, OH, OW, img, col);
-  im2col_s2_taps<0>(C, H, W, kh, kw, pad, OH, OW, img, col);
+inline void im2col_s2(const ConvGeom& g, const float* img, float* col) {
+  if (g.kw == 3) return im2col_s2_taps<3>(g, img, col);
+  im2col_s2_taps<0>(g, img, col);
 }
 
 // img (C, H, W) = (assign) or += the adjoint of im2col on col. Per image row
@@ -98,9 +98,8 @@ inline void im2col_s2(std::int64_t C, std::int64_t H, std::int64_t W, std::int64
 // j + 1 interleaved: padded column 16q + l (lane l of register q) takes tap j
 // (l even) or j + 1 (l odd) at position k = 8q - j/2 + l/2.
 template <int NC>
-void col2im_s2_rows(std::int64_t C, std::int64_t H, std::int64_t W, std::int64_t kh, std::int64_t kw,
-                    std::int64_t pad, std::int64_t OH, std::int64_t OW, const float* __restrict col, bool assign,
-                    float* __restrict img) {
+void col2im_s2_rows(const ConvGeom& g, const float* __restrict col, bool assign, float* __restrict img) {
+  const std::int64_t C = g.c, H = g.h, W = g.w, kh = g.kh, kw = g.kw, pad = g.pad, OH = g.oh, OW = g.ow;
   const std::int64_t L = OH * OW;
   alignas(64) std::int32_t inter_idx[16], shift_idx[16];
   for (int m = 0; m < 16; ++m) {
@@ -111,9 +110,6 @@ void col2im_s2_rows(std::int64_t C, std::int64_t H, std::int64_t W, std::int64_t
   __mmask16 valid[16][NC];  // per tap pair and register row: the lanes whose position k is in [0, OW)
   for (std::int64_t j = 0; j < kw; j += 2)
     for (int q = 0; q < NC; ++q) valid[j / 2][q] = s2::lanes(j / 2 - 8 * q, std::min<std::int64_t>(8, OW + j / 2 - 8 * q));
-  auto window = [&](const float* a, std::int64_t k0, __mmask16 m) {
-    return k0 >= 0 ? _mm512_maskz_loadu_ps(m, a + k0) : _mm512_maskz_expandloadu_ps(m, a);
-  };
   for (std::int64_t ch = 0; ch < C; ++ch) {
     const float* cc = col + ch * kh * kw * L;
     for (std::int64_t y = 0; y < H; ++y) {
@@ -129,8 +125,8 @@ void col2im_s2_rows(std::int64_t C, std::int64_t H, std::int64_t W, std::int64_t
           for (int q = 0; q < NC; ++q) {
             const std::int64_t k0 = 8 * q - j / 2;
             const __mmask16 m = valid[j / 2][q];
-            const __m512 vb = pair ? window(a + L, k0, m) : _mm512_setzero_ps();
-            acc[q] = _mm512_add_ps(acc[q], _mm512_permutex2var_ps(window(a, k0, m), inter, vb));
+            const __m512 vb = pair ? s2::window(a + L, k0, m) : _mm512_setzero_ps();
+            acc[q] = _mm512_add_ps(acc[q], _mm512_permutex2var_ps(s2::window(a, k0, m), inter, vb));
           }
         }
       }
@@ -144,14 +140,13 @@ void col2im_s2_rows(std::int64_t C, std::int64_t H, std::int64_t W, std::int64_t
   }
 }
 
-inline void col2im_s2(std::int64_t C, std::int64_t H, std::int64_t W, std::int64_t kh, std::int64_t kw,
-                      std::int64_t pad, std::int64_t OH, std::int64_t OW, const float* col, bool assign, float* img) {
-  switch ((W + 2 * pad + 15) / 16) {
-    case 1: return col2im_s2_rows<1>(C, H, W, kh, kw, pad, OH, OW, col, assign, img);
-    case 2: return col2im_s2_rows<2>(C, H, W, kh, kw, pad, OH, OW, col, assign, img);
-    case 3: return col2im_s2_rows<3>(C, H, W, kh, kw, pad, OH, OW, col, assign, img);
-    case 4: return col2im_s2_rows<4>(C, H, W, kh, kw, pad, OH, OW, col, assign, img);
-    default: return col2im_s2_rows<8>(C, H, W, kh, kw, pad, OH, OW, col, assign, img);
+inline void col2im_s2(const ConvGeom& g, const float* col, bool assign, float* img) {
+  switch ((g.w + 2 * g.pad + 15) / 16) {
+    case 1: return col2im_s2_rows<1>(g, col, assign, img);
+    case 2: return col2im_s2_rows<2>(g, col, assign, img);
+    case 3: return col2im_s2_rows<3>(g, col, assign, img);
+    case 4: return col2im_s2_rows<4>(g, col, assign, img);
+    default: return col2im_s2_rows<8>(g, col, assign, img);
   }
 }
 
