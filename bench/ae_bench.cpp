@@ -158,7 +158,7 @@ int main(int argc, char** argv) {
         }
         for (Run& r : runs) report(id, r);
         if (runs.size() > 1 && !json) {
-          // Same-moment scaling: each step of the first count against the step next to it of each other count.
+          // Same-moment scaling: the ratio of the interleaved steps' medians.
           for (std::size_t k = 1; k < runs.size(); ++k)
             std::printf("  %s: %d threads run %.2fx the steps/s of %d (medians of the interleaved steps)\n", id.c_str(),
                         runs[k].threads, bench::median(runs[0].secs) / bench::median(runs[k].secs), runs[0].threads);
