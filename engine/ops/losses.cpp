@@ -11,7 +11,7 @@
 #include <type_traits>
 
 #include "engine/ops.hpp"
-#include "engine/ops/bce_logits_kernel.hpp"
+#include "engine/ops/mvec_kernels.hpp"
 #include "engine/ops/broadcast.hpp"
 #include "engine/ops/grad_write.hpp"
 #include "engine/ops/loss_util.hpp"

@@ -1,7 +1,9 @@
 // One op class for every elementwise function of one input: each function is
 // a small struct with f(x) and its derivative df(x, y) where y = f(x).
 #pragma once
+#include <cstdint>
 #include <string>
+#include <type_traits>
 
 #include "engine/op.hpp"
 #include "engine/ops/broadcast.hpp"
@@ -23,10 +25,16 @@ class UnaryOp : public OpImpl<UnaryOp<Fn>> {
   Saves saves() const override { return {Fn::needs_x, Fn::needs_y}; }
   bool assigns_grads() const override { return true; }
 
+  // A function with a whole-range float kernel (Fn::f_float(x, y, n)) runs it on each chunk.
   template <class T>
   void fwd(const OpCtx<T>& c) const {
-    const UnaryAttr at = attr_;
-    unary(*c.par, c.in[0], c.out, c.out_size(), [at](T x) { return Fn::f(x, at); });
+    if constexpr (std::is_same_v<T, float> && requires { Fn::f_float(c.in[0], c.out, std::int64_t{}); }) {
+      c.par->for_range(c.out_size(), kGrain,
+                       [&](std::int64_t lo, std::int64_t hi) { Fn::f_float(c.in[0] + lo, c.out + lo, hi - lo); });
+    } else {
+      const UnaryAttr at = attr_;
+      unary(*c.par, c.in[0], c.out, c.out_size(), [at](T x) { return Fn::f(x, at); });
+    }
   }
   template <class T>
   void bwd(const OpCtx<T>& c) const {
