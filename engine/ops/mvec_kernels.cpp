@@ -61,12 +61,16 @@ void by_blocks(const float* l, const float* x, std::int64_t n, Block block, Take
 
 }  // namespace
 
+// One double accumulator per lane, added up at the end: one running sum was a
+// chain of dependent adds, 4 cycles an element, slower than the terms themselves.
 double bce_logits_sum(const float* __restrict l, const float* __restrict x, std::int64_t n) {
-  double s = 0;
+  double lane[kLanes] = {};
   auto add = [&](const float* v, std::int64_t, std::int64_t m) {
-    for (std::int64_t j = 0; j < m; ++j) s += static_cast<double>(v[j]);
+    for (std::int64_t j = 0; j < m; ++j) lane[j] += static_cast<double>(v[j]);
   };
   by_blocks(l, x, n, term_block, add);
+  double s = 0;
+  for (double v : lane) s += v;
   return s;
 }
 

@@ -7,7 +7,8 @@
 
 namespace aeg::detail {
 
-// sum over i in [0, n) of max(l, 0) - l x + log1p(exp(-|l|)), accumulated in double.
+// sum over i in [0, n) of max(l, 0) - l x + log1p(exp(-|l|)), accumulated in double
+// (16 lane sums, then their total: a fixed order for a given n).
 double bce_logits_sum(const float* logits, const float* x, std::int64_t n);
 // ga[i] += g * (sigmoid(l[i]) - x[i]), or = when assign.
 void bce_logits_grad(const float* logits, const float* x, float g, bool assign, float* ga, std::int64_t n);
