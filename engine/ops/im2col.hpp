@@ -14,6 +14,7 @@
 
 #include "engine/ops/conv_geom.hpp"
 #include "engine/ops/im2col_s2.hpp"
+#include "engine/ops/lane_sum.hpp"
 #include "engine/parallel.hpp"
 
 namespace aeg::detail {
@@ -152,22 +153,6 @@ template <class T>
 void add_channel_bias(const T* b, std::int64_t channels, std::int64_t plane, T* y) {
   for (std::int64_t o = 0; o < channels; ++o)
     for (std::int64_t i = 0; i < plane; ++i) y[o * plane + i] += b[o];
-}
-
-// v[0] + ... + v[n-1] as 16 lane sums (lane k takes every 16th element from k),
-// then their total: a fixed order that vectorises, where one running sum is a
-// chain of dependent adds (W3's bias gradients: 4 cycles an element).
-template <class T>
-T lane_sum(const T* __restrict v, std::int64_t n) {
-  constexpr std::int64_t kLanes = 16;
-  T lane[kLanes] = {};
-  std::int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes)
-    for (std::int64_t k = 0; k < kLanes; ++k) lane[k] += v[i + k];
-  for (std::int64_t k = 0; i + k < n; ++k) lane[k] += v[i + k];
-  T s = 0;
-  for (T x : lane) s += x;
-  return s;
 }
 
 // gb[channel] = (first ? 0 : gb[channel]) + the sum of one sample's gradient

@@ -11,6 +11,7 @@
 #include <type_traits>
 
 #include "engine/ops.hpp"
+#include "engine/ops/lane_sum.hpp"
 #include "engine/ops/mvec_kernels.hpp"
 #include "engine/ops/broadcast.hpp"
 #include "engine/ops/grad_write.hpp"
@@ -122,9 +123,7 @@ class PointwiseLoss : public OpImpl<PointwiseLoss<Fn>> {
       if constexpr (kVectorBce<T>) {
         return detail::bce_logits_sum(a + lo, b + lo, hi - lo);
       } else {
-        double s = 0;
-        for (std::int64_t i = lo; i < hi; ++i) s += static_cast<double>(fn_.value(a[i], b ? b[i] : T(0)));
-        return s;
+        return detail::lane_sum_of<double>(lo, hi, [&](std::int64_t i) { return fn_.value(a[i], b ? b[i] : T(0)); });
       }
     });
     c.out[0] = static_cast<T>(total / static_cast<double>((*c.in_shape[0])[0]));
