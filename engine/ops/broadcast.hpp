@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/ops/lane_sum.hpp"
 #include "engine/parallel.hpp"
 #include "engine/tensor.hpp"
 
@@ -77,11 +78,7 @@ void sum_to(Parallel& par, const T* g, const Shape& from, T* target, const Shape
     return;
   }
   if (m == 1) {
-    target[0] += par.template sum<T>(n, kGrain, [&](std::int64_t lo, std::int64_t hi) {
-      T s = 0;
-      for (std::int64_t i = lo; i < hi; ++i) s += g[i];
-      return s;
-    });
+    target[0] += par.template sum<T>(n, kGrain, [&](std::int64_t lo, std::int64_t hi) { return lane_sum(g + lo, hi - lo); });
     return;
   }
   // Common case: a row vector broadcast over leading rows (a bias).

@@ -1,5 +1,6 @@
 // sum and mean, over everything (0-d result) or over one axis. Full reductions
-// add fixed chunks in a fixed order (Parallel::sum); an axis reduction adds
+// add fixed chunks in a fixed order (Parallel::sum), each in 16 lanes
+// (lane_sum.hpp); an axis reduction adds
 // each output element's terms in increasing index order. Either way the bits
 // do not depend on the thread count. Backward reads no values.
 #include <algorithm>
@@ -9,6 +10,7 @@
 
 #include "engine/ops.hpp"
 #include "engine/ops/broadcast.hpp"
+#include "engine/ops/lane_sum.hpp"
 
 namespace aeg {
 namespace {
@@ -32,9 +34,7 @@ class ReduceAllOp : public OpImpl<ReduceAllOp> {
     const std::int64_t n = c.in_size(0);
     const T* a = c.in[0];
     const T s = c.par->template sum<T>(n, kGrain, [&](std::int64_t lo, std::int64_t hi) {
-      T p = T(0);
-      for (std::int64_t i = lo; i < hi; ++i) p += a[i];
-      return p;
+      return detail::lane_sum(a + lo, hi - lo);
     });
     c.out[0] = mean_ ? s / static_cast<T>(n) : s;
   }
