@@ -1,8 +1,8 @@
 // sum and mean, over everything (0-d result) or over one axis. Full reductions
 // add fixed chunks in a fixed order (Parallel::sum), each in 16 lanes
-// (lane_sum.hpp); an axis reduction adds
-// each output element's terms in increasing index order. Either way the bits
-// do not depend on the thread count. Backward reads no values.
+// (lane_sum.hpp); an axis reduction adds each output element's terms in
+// increasing index order. Either way the bits do not depend on the thread
+// count. Backward reads no values.
 #include <algorithm>
 #include <memory>
 #include <stdexcept>
