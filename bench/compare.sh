@@ -58,6 +58,11 @@ for round in $(seq "$ROUNDS"); do
           sed 's/$/}/' >>"$lines"
       fi
     done
+    # W2's scaling from 1 to 2 threads, the two alternated step by step in one process.
+    if [ "$w" = W2 ] && [ "$THREADS" = 1,2 ]; then
+      build/bench/ae-bench --workloads W2 --threads 1,2 --interleave --json |
+        sed "s/^/{\"impl\": \"interleaved\", \"round\": $round, \"bench\": /; s/$/}/" >>"$lines"
+    fi
   done
 done
 : >"$OUT/sgemm.txt"
@@ -70,6 +75,7 @@ python3 - "$lines" <<'EOF'
 import json, statistics, sys
 rows = {}
 sgemm = {}  # (round, threads) -> [flops, ms] summed over W2's shapes, each at its median
+scaling = {}  # round -> {threads: steps/s} of W2 with 1 and 2 threads interleaved
 for line in open(sys.argv[1]):
     r = json.loads(line)
     if r["impl"] == "sgemm":
@@ -80,6 +86,9 @@ for line in open(sys.argv[1]):
             acc[1] += g["median_ms"]
         continue
     b = r["bench"]
+    if r["impl"] == "interleaved":
+        scaling.setdefault(r["round"], {})[b["threads"]] = b["steps_per_s"]
+        continue
     key = (b["workload"], b["threads"])
     d = rows.setdefault(key, {"aegraph": [], "libtorch": [], "rss_a": [], "rss_l": [], "gf_a": [],
                               "best_aegraph": [], "best_libtorch": [], "pairs": {}})
@@ -123,5 +132,10 @@ if effs:
     print("GEMM efficiency, aegraph's GFLOP/s over the sgemm peak at W2's 18 shapes (per-shape medians) measured in the same round:")
     for e in effs:
         print("- " + e)
+ratios = [v[2] / v[1] for v in scaling.values() if 1 in v and 2 in v]
+if ratios:
+    print()
+    print(f"W2 at 2 threads over 1 thread, the two alternated step by step in one process: median {statistics.median(ratios):.2f}x "
+          f"(rounds: " + ", ".join(f"{x:.2f}" for x in ratios) + ")")
 EOF
 echo "(per-round JSON in $lines; sgemm peak in $OUT/sgemm.txt)"
