@@ -6,6 +6,7 @@
 // entries mixed in and col2im's assigning and adding forms.
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cstring>
 #include <random>
 #include <vector>
@@ -52,17 +53,31 @@ std::vector<float> col2im_loops(const ConvGeom& g, const std::vector<float>& col
 TEST_CASE("im2col and col2im give the bits of nested loops at strides 1-3", "[conv]") {
   std::mt19937 rng(11);
   std::uniform_real_distribution<float> u(-1.f, 1.f);
+  // (C, H, W, kh, kw, stride, pad) beyond the random ranges: padding of 16 or more,
+  // kernels of 17 and 18 columns, rows past 128 padded columns and past 64 positions
+  // (the stride-2 kernels' limits, where the generic versions take over).
+  const std::vector<std::array<std::int64_t, 7>> edges{
+      {1, 5, 9, 3, 3, 2, 16}, {2, 4, 6, 2, 3, 2, 17}, {1, 3, 40, 2, 17, 2, 1}, {1, 3, 40, 2, 18, 2, 0},
+      {1, 3, 127, 3, 3, 2, 1}, {1, 2, 140, 2, 3, 2, 0}, {2, 3, 33, 3, 4, 2, 15}};
   int checked = 0;
-  for (int t = 0; t < 400; ++t) {
+  for (std::size_t t = 0; t < 400 + edges.size(); ++t) {
     ConvGeom g;
-    g.c = 1 + rng() % 3;
-    g.kh = 1 + rng() % 5;
-    g.kw = 1 + rng() % 5;
-    g.stride = 1 + rng() % 3;
-    g.pad = rng() % 3;
-    g.h = 1 + rng() % 20;
-    g.w = 1 + rng() % 40;
-    if (g.h + 2 * g.pad < g.kh || g.w + 2 * g.pad < g.kw) continue;
+    if (t < edges.size()) {
+      const auto& e = edges[t];
+      g.c = e[0], g.h = e[1], g.w = e[2], g.kh = e[3], g.kw = e[4], g.stride = e[5], g.pad = e[6];
+    } else {
+      g.c = 1 + rng() % 3;
+      g.kh = 1 + rng() % 5;
+      g.kw = 1 + rng() % 5;
+      g.stride = 1 + rng() % 3;
+      g.pad = rng() % 3;
+      g.h = 1 + rng() % 20;
+      g.w = 1 + rng() % 40;
+    }
+    if (g.h + 2 * g.pad < g.kh || g.w + 2 * g.pad < g.kw) {
+      REQUIRE(t >= edges.size());  // every edge case is a valid geometry
+      continue;
+    }
     g.oh = (g.h + 2 * g.pad - g.kh) / g.stride + 1;
     g.ow = (g.w + 2 * g.pad - g.kw) / g.stride + 1;
     std::vector<float> scratch(static_cast<std::size_t>(aeg::detail::scratch_size(g)));
