@@ -51,9 +51,14 @@ void Optimizer<T>::set_lr(double lr) {
   lr_ = lr;
 }
 
+// Spread over the optimizer's threads: one thread's memset of W2's 4.4 MB of
+// gradients was the serial part of a 2-thread step.
 template <class T>
 void Optimizer<T>::zero_grad() {
-  params_.zero_grad();
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    T* g = params_[i].grad.ptr();
+    par_->for_range(params_[i].grad.size(), kGrain, [g](std::int64_t lo, std::int64_t hi) { std::fill(g + lo, g + hi, T(0)); });
+  }
 }
 
 template <class T>
