@@ -13,6 +13,7 @@
 #include <type_traits>
 
 #include "engine/ops/conv_geom.hpp"
+#include "engine/ops/im2col_s1.hpp"
 #include "engine/ops/im2col_s2.hpp"
 #include "engine/ops/lane_sum.hpp"
 #include "engine/parallel.hpp"
@@ -70,8 +71,10 @@ template <class T>
 void im2col(const ConvGeom& g, const T* __restrict img, T* __restrict col, T* scratch,
             const std::int32_t* __restrict off) {
 #if defined(__AVX512F__)
-  if constexpr (std::is_same_v<T, float>)
+  if constexpr (std::is_same_v<T, float>) {
+    if (s1_applies(g)) return im2col_s1(g, img, col);
     if (im2col_s2_applies(g)) return im2col_s2(g, img, col);
+  }
 #endif
   const std::int64_t L = g.cols(), pw = padded_w(g);
   T* __restrict P = scratch;
@@ -96,8 +99,10 @@ template <class T>
 void col2im(const ConvGeom& g, const T* __restrict col, T* scratch, const std::int32_t* __restrict off,
             bool assign, T* __restrict img) {
 #if defined(__AVX512F__)
-  if constexpr (std::is_same_v<T, float>)
+  if constexpr (std::is_same_v<T, float>) {
+    if (s1_applies(g)) return col2im_s1(g, col, assign, img);
     if (col2im_s2_applies(g)) return col2im_s2(g, col, assign, img);
+  }
 #endif
   const std::int64_t L = g.cols(), ph = padded_h(g), pw = padded_w(g);
   T* __restrict P = scratch;

@@ -1,9 +1,10 @@
 // im2col and col2im (engine/ops/im2col.hpp) against nested loops in float:
 // im2col copies every image element (or 0 for padding) to its column entry,
 // col2im adds every column entry onto its pixel in tap order from +0. The
-// same bits are required, on random geometries at strides 1 to 3 (stride 2
-// takes the AVX-512 kernels of im2col_s2.hpp where the CPU has them), with -0
-// entries mixed in and col2im's assigning and adding forms.
+// same bits are required, on random geometries at strides 1 to 3 (strides 1
+// and 2 take the AVX-512 kernels of im2col_s1.hpp / im2col_s2.hpp where the
+// CPU has them), with -0 entries mixed in and col2im's assigning and adding
+// forms.
 #include <catch2/catch.hpp>
 
 #include <array>
@@ -54,11 +55,12 @@ TEST_CASE("im2col and col2im give the bits of nested loops at strides 1-3", "[co
   std::mt19937 rng(11);
   std::uniform_real_distribution<float> u(-1.f, 1.f);
   // (C, H, W, kh, kw, stride, pad) beyond the random ranges: padding of 16 or more,
-  // kernels of 17 and 18 columns, rows past 128 padded columns and past 64 positions
-  // (the stride-2 kernels' limits, where the generic versions take over).
+  // wide kernels, rows at and past 128 columns or 64 positions (the register
+  // kernels' limits, where the generic versions take over).
   const std::vector<std::array<std::int64_t, 7>> edges{
       {1, 5, 9, 3, 3, 2, 16}, {2, 4, 6, 2, 3, 2, 17}, {1, 3, 40, 2, 17, 2, 1}, {1, 3, 40, 2, 18, 2, 0},
-      {1, 3, 127, 3, 3, 2, 1}, {1, 2, 140, 2, 3, 2, 0}, {2, 3, 33, 3, 4, 2, 15}};
+      {1, 3, 127, 3, 3, 2, 1}, {1, 2, 140, 2, 3, 2, 0}, {2, 3, 33, 3, 4, 2, 15},
+      {1, 3, 130, 3, 3, 1, 1}, {1, 4, 20, 2, 33, 1, 16}, {2, 5, 50, 3, 5, 1, 17}, {1, 3, 128, 2, 3, 1, 0}};
   int checked = 0;
   for (std::size_t t = 0; t < 400 + edges.size(); ++t) {
     ConvGeom g;
