@@ -366,6 +366,46 @@ TEST_CASE("max_pool2d sends the gradient to the first maximum on ties", "[conv]"
                                                0, 0, 0, 0});
 }
 
+TEST_CASE("max_pool2d 2x2 at stride 2 in float: first maximum wins on ties, a NaN propagates", "[conv]") {
+  // The vectorised path of whole 2x2 windows against the rule spelt out: candidates
+  // in row-major order, a later one taken if greater, or if NaN over a number.
+  const I N = 2, C = 3, H = 6, W = 35, OH = 3, OW = 17;
+  Rng rng(21);
+  Tensor<float> xv({N, C, H, W});
+  for (auto& v : xv.data) {
+    const double u = rng.uniform();
+    v = u < 0.05 ? NAN : static_cast<float>(std::floor(u * 3));  // 0, 1, 2: many ties
+  }
+  Tensor<float> gy({N, C, OH, OW});
+  for (auto& v : gy.data) v = static_cast<float>(rng.uniform(-1, 1));
+  Graph g;
+  Var x = g.input("x", {N, C, H, W}, true);
+  Var y = max_pool2d(x, 2);
+  const Plan p = compile(g, {y});
+  ParamStore<float> ps;
+  Executor<float> ex(p, ps, {.threads = 2});
+  ex.set_input(x, xv);
+  ex.forward();
+  ex.backward({gy});
+  std::vector<float> want_dx(xv.data.size(), 0.f);
+  for (I pl = 0; pl < N * C; ++pl)
+    for (I oy = 0; oy < OH; ++oy)
+      for (I ox = 0; ox < OW; ++ox) {
+        I best = pl * H * W + 2 * oy * W + 2 * ox;
+        for (I dy = 0; dy < 2; ++dy)
+          for (I dx = 0; dx < 2; ++dx) {
+            const I at = pl * H * W + (2 * oy + dy) * W + 2 * ox + dx;
+            const float v = xv.data[static_cast<std::size_t>(at)], b = xv.data[static_cast<std::size_t>(best)];
+            if (v > b || (std::isnan(v) && !std::isnan(b))) best = at;
+          }
+        const float want = xv.data[static_cast<std::size_t>(best)], got = ex.value(y)[(pl * OH + oy) * OW + ox];
+        INFO("plane " << pl << " output (" << oy << ", " << ox << ")");
+        CHECK((std::isnan(want) ? std::isnan(got) : got == want));
+        want_dx[static_cast<std::size_t>(best)] += gy[(pl * OH + oy) * OW + ox];
+      }
+  CHECK(ex.grad(x).data == want_dx);
+}
+
 TEST_CASE("upsample2d matches direct loops, values and gradients", "[conv]") {
   Rng rng(15);
   for (I f : {1, 2, 3}) {
