@@ -223,7 +223,11 @@ class Upsample2dOp : public OpImpl<Upsample2dOp> {
         T* yp = c.out + p * H * W * f_ * f_;
         for (std::int64_t y = 0; y < H; ++y) {
           T* row = yp + y * f_ * OW;
-          for (std::int64_t x = 0; x < W; ++x) std::fill(row + x * f_, row + (x + 1) * f_, xp[y * W + x]);
+          const T* in = xp + y * W;
+          if (f_ == 2)  // a fixed factor: the loop vectorises
+            for (std::int64_t x = 0; x < W; ++x) row[2 * x] = row[2 * x + 1] = in[x];
+          else
+            for (std::int64_t x = 0; x < W; ++x) std::fill(row + x * f_, row + (x + 1) * f_, in[x]);
           for (std::int64_t r = 1; r < f_; ++r) std::copy(row, row + OW, row + r * OW);
         }
       }
@@ -239,13 +243,21 @@ class Upsample2dOp : public OpImpl<Upsample2dOp> {
       for (std::int64_t p = p0; p < p1; ++p) {
         T* gx = c.gin[0] + p * H * W;
         const T* gy = c.gout + p * H * W * f_ * f_;
-        for (std::int64_t y = 0; y < H; ++y)
+        for (std::int64_t y = 0; y < H; ++y) {
+          if (f_ == 2) {  // the same sums in the same order, a fixed factor: the loop vectorises
+            const T* r0 = gy + 2 * y * OW;
+            const T* r1 = r0 + OW;
+            for (std::int64_t x = 0; x < W; ++x)
+              gx[y * W + x] += T(0) + r0[2 * x] + r0[2 * x + 1] + r1[2 * x] + r1[2 * x + 1];
+            continue;
+          }
           for (std::int64_t x = 0; x < W; ++x) {
             T s = 0;
             for (std::int64_t dy = 0; dy < f_; ++dy)
               for (std::int64_t dx = 0; dx < f_; ++dx) s += gy[(y * f_ + dy) * OW + x * f_ + dx];
             gx[y * W + x] += s;
           }
+        }
       }
     });
   }
