@@ -19,12 +19,15 @@ namespace aeg::detail {
 #if defined(__AVX512F__)
 // Float on AVX-512, rows of at most 128: each output row (forward) or image row
 // (dx) summed 16 columns at a time in a register over every (channel, tap),
-// from shifted masked loads, and stored once; dw per tap in one register. The per-tap passes over the
-// whole plane below ran their short rows at a fraction of the vector width
-// (conv-pool's 16 -> 1 conv at 28 x 28: ~20 % of its step).
+// from shifted masked loads, and stored once; dw sums each tap in a register.
+// The per-tap passes over the whole plane below ran their short rows at a
+// fraction of the vector width (conv-pool's 16 -> 1 conv at 28 x 28: ~20 % of
+// its step).
 inline bool direct_rows_apply(const ConvGeom& g) { return g.w <= 128 && g.ow <= 128 && g.kw <= 32; }
 
-// Lanes of 16 output columns from 16q whose input column (+ shift - pad) is in [0, n).
+// For the 16 columns from 16q of a row `width` long: the lanes inside the row
+// (store), and per kernel column j the lanes whose source column 16q + lane +
+// sign * (j - pad) lies in [0, n) (in).
 struct ShiftMasks {
   __mmask16 in[32][8], store[8];
   ShiftMasks(const ConvGeom& g, std::int64_t width, std::int64_t n, std::int64_t sign) {
@@ -81,10 +84,8 @@ inline void direct_conv_dw_rows(const ConvGeom& g, std::int64_t O, const float* 
           }
           alignas(64) float lane[16];
           _mm512_store_ps(lane, acc);
-          float sum = 0.f;
-          for (float v : lane) sum += v;
           float& d = dw[o * K + (ch * g.kh + i) * g.kw + j];
-          d = (first ? 0.f : d) + sum;
+          d = (first ? 0.f : d) + lane_sum(lane, 16);
         }
 }
 
