@@ -25,22 +25,6 @@ namespace aeg::detail {
 // its step).
 inline bool direct_rows_apply(const ConvGeom& g) { return g.w <= 128 && g.ow <= 128 && g.kw <= 32; }
 
-// For the 16 columns from 16q of a row `width` long: the lanes inside the row
-// (store), and per kernel column j the lanes whose source column 16q + lane +
-// sign * (j - pad) lies in [0, n) (in).
-struct ShiftMasks {
-  __mmask16 in[32][8], store[8];
-  ShiftMasks(const ConvGeom& g, std::int64_t width, std::int64_t n, std::int64_t sign) {
-    for (std::int64_t q = 0; q < (width + 15) / 16; ++q) {
-      store[q] = simd::lanes(0, width - 16 * q);
-      for (std::int64_t j = 0; j < g.kw; ++j) {
-        const std::int64_t at = 16 * q + sign * (j - g.pad);
-        in[j][q] = simd::lanes(-at, n - at) & store[q];
-      }
-    }
-  }
-};
-
 inline void direct_conv_fwd_rows(const ConvGeom& g, std::int64_t O, const float* img, const float* w, const float* b,
                                  float* out) {
   const std::int64_t L = g.cols(), K = g.rows(), OW = g.ow, chunks = (OW + 15) / 16;

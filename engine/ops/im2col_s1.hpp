@@ -20,18 +20,27 @@ namespace aeg::detail {
 // image and positions) and at most 32 kernel columns.
 inline bool s1_applies(const ConvGeom& g) { return g.stride == 1 && g.w <= 128 && g.ow <= 128 && g.kw <= 32; }
 
+// For the 16 columns from 16q of a row `width` long: the lanes inside the row
+// (store), and per kernel column j the lanes whose source column 16q + lane +
+// sign * (j - pad) lies in [0, n) (in).
+struct ShiftMasks {
+  __mmask16 in[32][8], store[8];
+  ShiftMasks(const ConvGeom& g, std::int64_t width, std::int64_t n, std::int64_t sign) {
+    for (std::int64_t q = 0; q < (width + 15) / 16; ++q) {
+      store[q] = simd::lanes(0, width - 16 * q);
+      for (std::int64_t j = 0; j < g.kw; ++j) {
+        const std::int64_t at = 16 * q + sign * (j - g.pad);
+        in[j][q] = simd::lanes(-at, n - at) & store[q];
+      }
+    }
+  }
+};
+
 // col (C*kh*kw, OH*OW) from img (C, H, W): column row (i, j) at position row oy
 // is image row oy + i - pad from column j - pad on (0 outside the image).
 inline void im2col_s1(const ConvGeom& g, const float* __restrict img, float* __restrict col) {
   const std::int64_t L = g.cols(), OW = g.ow, W = g.w, chunks = (OW + 15) / 16;
-  __mmask16 in[32][8], store[8];  // per tap column and 16 positions: the image lanes; the stored lanes
-  for (std::int64_t q = 0; q < chunks; ++q) {
-    store[q] = simd::lanes(0, OW - 16 * q);
-    for (std::int64_t j = 0; j < g.kw; ++j) {
-      const std::int64_t x0 = 16 * q + j - g.pad;
-      in[j][q] = simd::lanes(-x0, W - x0) & store[q];
-    }
-  }
+  const ShiftMasks m(g, OW, W, 1);  // position x reads image column x + j - pad
   for (std::int64_t ch = 0; ch < g.c; ++ch)
     for (std::int64_t i = 0; i < g.kh; ++i) {
       float* taps = col + (ch * g.kh + i) * g.kw * L;  // tap (i, 0); tap (i, j) is j * L further
@@ -42,8 +51,8 @@ inline void im2col_s1(const ConvGeom& g, const float* __restrict img, float* __r
         const float* row = inside ? img + (ch * g.h + y) * W : img;
         for (std::int64_t j = 0; j < g.kw; ++j)
           for (std::int64_t q = 0; q < chunks; ++q) {
-            const __m512 v = inside ? simd::window(row, 16 * q + j - g.pad, in[j][q]) : _mm512_setzero_ps();
-            _mm512_mask_storeu_ps(out + j * L + 16 * q, store[q], v);
+            const __m512 v = inside ? simd::window(row, 16 * q + j - g.pad, m.in[j][q]) : _mm512_setzero_ps();
+            _mm512_mask_storeu_ps(out + j * L + 16 * q, m.store[q], v);
           }
       }
     }
@@ -54,14 +63,7 @@ inline void im2col_s1(const ConvGeom& g, const float* __restrict img, float* __r
 // position x + pad - j on, kernel rows i in increasing order, j within each.
 inline void col2im_s1(const ConvGeom& g, const float* __restrict col, bool assign, float* __restrict img) {
   const std::int64_t L = g.cols(), OW = g.ow, W = g.w, chunks = (W + 15) / 16;
-  __mmask16 in[32][8], store[8];  // per tap column and 16 image columns: the lanes with a position; the stored lanes
-  for (std::int64_t q = 0; q < chunks; ++q) {
-    store[q] = simd::lanes(0, W - 16 * q);
-    for (std::int64_t j = 0; j < g.kw; ++j) {
-      const std::int64_t k0 = 16 * q + g.pad - j;
-      in[j][q] = simd::lanes(-k0, OW - k0) & store[q];
-    }
-  }
+  const ShiftMasks m(g, W, OW, -1);  // image column x takes position x + pad - j
   for (std::int64_t ch = 0; ch < g.c; ++ch) {
     const float* cc = col + ch * g.kh * g.kw * L;
     for (std::int64_t y = 0; y < g.h; ++y) {
@@ -73,10 +75,10 @@ inline void col2im_s1(const ConvGeom& g, const float* __restrict col, bool assig
           if (oy < 0 || oy >= g.oh) continue;
           const float* a = cc + i * g.kw * L + oy * OW;
           for (std::int64_t j = 0; j < g.kw; ++j)
-            acc = _mm512_add_ps(acc, simd::window(a + j * L, 16 * q + g.pad - j, in[j][q]));
+            acc = _mm512_add_ps(acc, simd::window(a + j * L, 16 * q + g.pad - j, m.in[j][q]));
         }
         float* o = out + 16 * q;
-        _mm512_mask_storeu_ps(o, store[q], assign ? acc : _mm512_add_ps(_mm512_maskz_loadu_ps(store[q], o), acc));
+        _mm512_mask_storeu_ps(o, m.store[q], assign ? acc : _mm512_add_ps(_mm512_maskz_loadu_ps(m.store[q], o), acc));
       }
     }
   }
