@@ -53,3 +53,34 @@ TEST_CASE("bind_input reads caller memory without copying and leaves it unchange
   CHECK_THROWS_WITH(ex.bind_input(x, nullptr), Catch::Contains("null") && Catch::Contains("'x'"));
   CHECK_THROWS_WITH(ex.bind_input(y, mem.data()), Catch::Contains("not an input"));
 }
+
+TEST_CASE("an executor on huge pages and one without give the same bits, with a planned arena over 2 MiB", "[engine]") {
+  // The arena (values and gradients of 512 x 1024 activations) is past the 2 MiB at
+  // which ExecOptions::huge_pages takes a 2 MiB aligned, advised allocation.
+  Graph g;
+  Var x = g.input("x", {512, 256});
+  Var w = g.param("w", {1024, 256}, Init::glorot_uniform());
+  Var b = g.param("b", {1024}, Init::zeros());
+  Var loss = mean(square(tanh(linear(x, w, b))));
+  Plan p = compile(g, {loss});
+  Tensor<float> xv({512, 256});
+  Rng rng(3);
+  for (auto& v : xv.data) v = static_cast<float>(rng.uniform(-1, 1));
+  std::vector<std::vector<float>> grads;
+  std::vector<std::int64_t> planned;
+  for (bool huge : {true, false}) {
+    ParamStore<float> ps;
+    Rng init(7);
+    ps.init_from(g, init);
+    Executor<float> ex(p, ps, {.threads = 2, .huge_pages = huge});
+    planned.push_back(ex.planned_bytes());
+    ex.set_input(x, xv);
+    ps.zero_grad();
+    ex.forward();
+    ex.backward();
+    grads.push_back(ps.at("w").grad.data);
+  }
+  CHECK(planned[0] > (std::int64_t{2} << 20));
+  CHECK(planned[0] == planned[1]);
+  CHECK(grads[0] == grads[1]);
+}
