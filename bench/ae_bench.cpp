@@ -16,7 +16,9 @@
 #include "engine/blas_core.hpp"
 #include "engine/rng.hpp"
 #include "io/batch_reader.hpp"
+#include "gemm_alone.hpp"
 #include "op_profile.hpp"
+#include "scaling_model.hpp"
 #include "workloads.hpp"
 
 namespace po = boost::program_options;
@@ -55,6 +57,10 @@ int main(int argc, char** argv) {
       ("min-time", po::value<double>()->default_value(2.0), "seconds of timed steps at least")
       ("data", po::value<std::string>(), "dataset file: time on its training rows (default: uniform random data)")
       ("reader", po::bool_switch(), "also time the batch reader on --data (batches/s, batch 256)")
+      ("predict", po::value<std::string>()->implicit_value("4,8,16,64"),
+       "also time each parallel loop piece by piece and predict the steps/s at these thread counts "
+       "(default 4,8,16,64; most telling from a 1-thread run)")
+      ("gemm", po::bool_switch(), "also time W2's 18 products alone through the engine's GEMM at each thread count")
       ("interleave", po::bool_switch(), "alternate the thread counts' steps in one process (same-time comparison; "
                                         "peak MiB is then the process's, for all of them)")
       ("json", po::bool_switch(), "one JSON object per workload and thread count");
@@ -91,7 +97,11 @@ int main(int argc, char** argv) {
       std::int64_t bi = 0;
       std::vector<double> secs;
       bench::OpProfile prof;
+      bench::ScalingModel model;
     };
+    std::vector<int> predict_for;
+    if (vm.count("predict"))
+      for (const std::string& p : split(vm["predict"].as<std::string>())) predict_for.push_back(std::stoi(p));
     auto report = [&](const std::string& id, Run& r) {
       const bench::Workload& w = r.w;
       const std::vector<double>& secs = r.secs;
@@ -114,6 +124,24 @@ int main(int argc, char** argv) {
         std::printf("%-4s %-8s %7d %6lld %11.2f %9.2f %9s %13.2f %13.2f %10.1f\n", id.c_str(), w.name.c_str(), r.threads,
                     static_cast<long long>(w.batch), sps, mean_sps, gf > 0 ? std::to_string(gf).substr(0, 6).c_str() : "-",
                     static_cast<double>(w.planned_bytes) / 1048576.0, static_cast<double>(w.naive_bytes) / 1048576.0, rss);
+      }
+      if (!predict_for.empty()) {
+        const bench::ScalingModel& m = r.model;
+        if (json) {
+          std::printf("{\"workload\": \"%s\", \"threads\": %d, \"predicted_from_steps_per_s\": %.2f, \"serial_share\": %.4f, "
+                      "\"loops_per_step\": %.0f, \"predicted_steps_per_s\": {",
+                      id.c_str(), r.threads, 1.0 / m.measured_step_s, m.serial_share, m.loops_per_step);
+          for (std::size_t i = 0; i < m.threads.size(); ++i)
+            std::printf("%s\"%d\": %.2f", i ? ", " : "", m.threads[i], 1.0 / m.step_s[i]);
+          std::printf("}}\n");
+        } else {
+          std::printf("  predicted from %d thread%s (%.2f steps/s while timing %.0f loops a step piece by piece, %.1f %% of the "
+                      "step outside them):",
+                      r.threads, r.threads == 1 ? "" : "s", 1.0 / m.measured_step_s, m.loops_per_step, 100 * m.serial_share);
+          for (std::size_t i = 0; i < m.threads.size(); ++i)
+            std::printf(" %d threads %.2f%s", m.threads[i], 1.0 / m.step_s[i], i + 1 < m.threads.size() ? "," : "");
+          std::printf(" steps/s at most\n");
+        }
       }
       if (profile) r.prof.print(1.0 / sps, json);
       std::fflush(stdout);
@@ -156,6 +184,8 @@ int main(int argc, char** argv) {
             if (profile) r.prof.record(r.w.op_times());
           }
         }
+        if (!predict_for.empty())
+          for (Run& r : runs) r.model = bench::predict_scaling([&] { return step(r); }, std::max(min_steps, 20), predict_for);
         for (Run& r : runs) report(id, r);
         if (runs.size() > 1 && !json) {
           // Same-moment scaling: the ratio of the interleaved steps' medians.
@@ -165,6 +195,17 @@ int main(int argc, char** argv) {
         }
       }
     }
+    if (vm["gemm"].as<bool>())
+      for (int threads : thread_counts) {
+        const bench::GemmAlone g = bench::time_w2_products(threads);
+        if (json)
+          std::printf("{\"gemm\": \"W2\", \"threads\": %d, \"ms_18_products\": %.3f, \"gflops\": %.2f, \"tiles\": %lld}\n", threads,
+                      g.seconds * 1e3, g.gflops, static_cast<long long>(g.tiles));
+        else
+          std::printf("W2's 18 products alone through the engine's GEMM, %d thread%s: %.3f ms (sum of medians), %.1f GFLOP/s, "
+                      "%lld tiles\n", threads, threads == 1 ? "" : "s", g.seconds * 1e3, g.gflops, static_cast<long long>(g.tiles));
+        std::fflush(stdout);
+      }
     if (vm["reader"].as<bool>()) {
       if (!vm.count("data")) throw std::invalid_argument("--reader needs --data");
       io::BatchReader reader(vm["data"].as<std::string>(), "train", 256, {.seed = 1});

@@ -2,8 +2,11 @@
 
 #include <cblas.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "engine/parallel.hpp"
 
@@ -29,23 +32,78 @@ void blas(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, doub
               static_cast<int>(lda), b, static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
 }
 
-// Below this many multiply-adds a product runs in one call.
-constexpr std::int64_t kSplitWork = 1 << 18;
+// Multiply-adds a tile should hold at least. Every tile is its own OpenBLAS call,
+// which packs its slices of A and B again: the finer the grid, the more packing
+// (W2's 18 products on one thread: 8.6 ms whole, 9.8 ms in 128 x 256 tiles, 10.0 in
+// 128 x 64; bench/levers.md). AEGRAPH_GEMM_TILE_WORK overrides it for measuring the
+// policy (ae-bench); a different value gives different bits, a different thread
+// count never does.
+std::int64_t tile_work() {
+  static const std::int64_t work = [] {
+    const char* s = std::getenv("AEGRAPH_GEMM_TILE_WORK");
+    const long long v = s ? std::atoll(s) : 0;
+    return v > 0 ? static_cast<std::int64_t>(v) : std::int64_t{1} << 22;
+  }();
+  return work;
+}
 
-// How C is cut along its longer side: into 1, 2 or 4 equal parts, by shape
-// alone. Every call packs the other operand again, so the parts are as few and
-// as large as two or four threads can share: 64-wide blocks ran W2's layers at
-// 120 GFLOP/s on one thread where one call ran at 153 (bench/levers.md).
-std::int64_t split_parts(std::int64_t side) { return side >= 1024 ? 4 : side >= 128 ? 2 : 1; }
+constexpr std::int64_t kMaxTiles = 64;  // enough for 64 workers, as DESIGN.md asks
+constexpr std::int64_t kMinEdge = 64;   // no tile narrower than this (unless C is)
 
-// The width of each of `parts` pieces of `side`, a multiple of 16 (the GEMM
-// kernel's tile) where possible.
-std::int64_t part_width(std::int64_t side, std::int64_t parts) {
-  const std::int64_t w = (side + parts - 1) / parts;
-  return parts == 1 ? side : (w + 15) / 16 * 16;
+// Half of an edge, rounded up to a multiple of 16 (the kernels' register tile).
+std::int64_t half(std::int64_t edge) { return ((edge + 1) / 2 + 15) / 16 * 16; }
+
+template <class T>
+void check(const GemmArgs<T>& p) {
+  const std::int64_t a_cols = p.trans_a ? p.m : p.k, b_cols = p.trans_b ? p.k : p.n;
+  if (p.m < 0 || p.n < 0 || p.k < 0 || p.lda < std::max<std::int64_t>(1, a_cols) ||
+      p.ldb < std::max<std::int64_t>(1, b_cols) || p.ldc < std::max<std::int64_t>(1, p.n))
+    throw std::invalid_argument("gemm: bad sizes m=" + std::to_string(p.m) + " n=" + std::to_string(p.n) +
+                                " k=" + std::to_string(p.k));
+}
+
+// Tile t of product p (row-major over the grid).
+template <class T>
+void run_tile(const GemmArgs<T>& p, const GemmTiles& g, std::int64_t t) {
+  if (p.m == 0 || p.n == 0) return;
+  const std::int64_t i0 = (t / g.cols) * g.th, j0 = (t % g.cols) * g.tw;
+  const std::int64_t h = std::min(g.th, p.m - i0), w = std::min(g.tw, p.n - j0);
+  T* c = p.c + i0 * p.ldc + j0;
+  if (p.k == 0) {  // BLAS may leave C alone when k = 0; C = beta * C is the product's meaning
+    for (std::int64_t i = 0; i < h; ++i)
+      for (std::int64_t j = 0; j < w; ++j) c[i * p.ldc + j] = p.beta == T(0) ? T(0) : p.beta * c[i * p.ldc + j];
+    return;
+  }
+  const T* a = p.trans_a ? p.a + i0 : p.a + i0 * p.lda;
+  const T* b = p.trans_b ? p.b + j0 * p.ldb : p.b + j0;
+  blas(p.trans_a, p.trans_b, h, w, p.k, p.alpha, a, p.lda, b, p.ldb, p.beta, c, p.ldc);
 }
 
 }  // namespace
+
+GemmTiles gemm_tiles(std::int64_t m, std::int64_t n, std::int64_t k) {
+  m = std::max<std::int64_t>(m, 1);
+  n = std::max<std::int64_t>(n, 1);
+  GemmTiles g{1, 1, m, n};
+  const std::int64_t want = std::clamp<std::int64_t>(m * n * std::max<std::int64_t>(k, 1) / tile_work(), 1, kMaxTiles);
+  // Halve the longer edge (square tiles pack the least) while more tiles are wanted.
+  while (g.count() < want) {
+    GemmTiles taller = g, wider = g;
+    taller.th = half(g.th);
+    taller.rows = (m + taller.th - 1) / taller.th;
+    wider.tw = half(g.tw);
+    wider.cols = (n + wider.tw - 1) / wider.tw;
+    const bool can_h = g.th >= 2 * kMinEdge && taller.count() <= kMaxTiles;
+    const bool can_w = g.tw >= 2 * kMinEdge && wider.count() <= kMaxTiles;
+    if (can_w && (g.tw >= g.th || !can_h))
+      g = wider;
+    else if (can_h)
+      g = taller;
+    else
+      break;
+  }
+  return g;
+}
 
 void gemm_single_threaded_blas() {
   static const bool once = [] {
@@ -56,38 +114,40 @@ void gemm_single_threaded_blas() {
 }
 
 template <class T>
+void gemm_together(std::initializer_list<GemmArgs<T>> products, Parallel* par) {
+  // Tiles of every product, numbered one after another.
+  std::int64_t total = 0;
+  GemmTiles grids[4];
+  std::int64_t first[5];
+  if (products.size() > 4) throw std::invalid_argument("gemm_together: at most 4 products");
+  std::size_t i = 0;
+  for (const GemmArgs<T>& p : products) {
+    check(p);
+    grids[i] = gemm_tiles(p.m, p.n, p.k);
+    first[i] = total;
+    total += grids[i].count();
+    ++i;
+  }
+  first[i] = total;
+  const GemmArgs<T>* ps = products.begin();
+  auto tiles = [&](std::int64_t t0, std::int64_t t1) {
+    std::size_t q = 0;
+    for (std::int64_t t = t0; t < t1; ++t) {
+      while (t >= first[q + 1]) ++q;
+      run_tile(ps[q], grids[q], t - first[q]);
+    }
+  };
+  if (par == nullptr || total == 1)
+    tiles(0, total);
+  else
+    par->for_range(total, 1, tiles);
+}
+
+template <class T>
 void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, T alpha, const T* a,
           std::int64_t lda, const T* b, std::int64_t ldb, T beta, T* c, std::int64_t ldc,
           Parallel* par) {
-  const std::int64_t a_cols = ta ? m : k, b_cols = tb ? k : n;
-  if (m < 0 || n < 0 || k < 0 || lda < std::max<std::int64_t>(1, a_cols) ||
-      ldb < std::max<std::int64_t>(1, b_cols) || ldc < std::max<std::int64_t>(1, n))
-    throw std::invalid_argument("gemm: bad sizes m=" + std::to_string(m) + " n=" +
-                                std::to_string(n) + " k=" + std::to_string(k));
-  if (m == 0 || n == 0) return;
-  if (k == 0) {
-    for (std::int64_t i = 0; i < m; ++i)
-      for (std::int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == T(0) ? T(0) : beta * c[i * ldc + j];
-    return;
-  }
-  // The split depends only on the shape, never on the thread count.
-  const bool by_rows = m >= n;
-  const std::int64_t side = by_rows ? m : n, parts = split_parts(side);
-  if (par == nullptr || m * n * k < kSplitWork || parts == 1) {
-    blas(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    return;
-  }
-  const std::int64_t width = part_width(side, parts);
-  const std::int64_t blocks = (side + width - 1) / width;
-  par->for_range(blocks, 1, [&](std::int64_t b0, std::int64_t b1) {
-    for (std::int64_t blk = b0; blk < b1; ++blk) {
-      const std::int64_t at = blk * width, len = std::min(width, side - at);
-      if (by_rows)
-        blas(ta, tb, len, n, k, alpha, ta ? a + at : a + at * lda, lda, b, ldb, beta, c + at * ldc, ldc);
-      else
-        blas(ta, tb, m, len, k, alpha, a, lda, tb ? b + at * ldb : b + at, ldb, beta, c + at, ldc);
-    }
-  });
+  gemm_together<T>({GemmArgs<T>{ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc}}, par);
 }
 
 template void gemm<float>(bool, bool, std::int64_t, std::int64_t, std::int64_t, float,
@@ -96,5 +156,7 @@ template void gemm<float>(bool, bool, std::int64_t, std::int64_t, std::int64_t, 
 template void gemm<double>(bool, bool, std::int64_t, std::int64_t, std::int64_t, double,
                            const double*, std::int64_t, const double*, std::int64_t, double,
                            double*, std::int64_t, Parallel*);
+template void gemm_together<float>(std::initializer_list<GemmArgs<float>>, Parallel*);
+template void gemm_together<double>(std::initializer_list<GemmArgs<double>>, Parallel*);
 
 }  // namespace aeg

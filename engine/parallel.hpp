@@ -28,6 +28,25 @@ class RangeBody {
   void (*call_)(void*, std::int64_t, std::int64_t);
 };
 
+// While a TaskLog lives, every parallel loop that its thread starts is timed
+// piece by piece (ae-bench's prediction of the step time at P threads). On one
+// thread the pieces run one after another, cut exactly as a parallel run cuts them.
+struct TaskLog {
+  struct Region {
+    std::int64_t tasks = 0;
+    double total_s = 0, longest_s = 0, wall_s = 0;
+  };
+  TaskLog();
+  ~TaskLog();
+  TaskLog(const TaskLog&) = delete;
+  TaskLog& operator=(const TaskLog&) = delete;
+  std::vector<Region> regions;
+  static TaskLog* current();
+
+ private:
+  TaskLog* outer_;
+};
+
 class Parallel {
  public:
   explicit Parallel(int threads);
@@ -42,6 +61,11 @@ class Parallel {
   void for_range(std::int64_t n, std::int64_t grain, F&& f) {
     if (n <= 0) return;
     if (grain < 1) grain = 1;
+    if (TaskLog::current() != nullptr) {
+      std::remove_reference_t<F>& body = f;
+      logged_range(n, grain, RangeBody(body));
+      return;
+    }
     if (threads_ == 1 || n <= grain) {
       f(std::int64_t{0}, n);
       return;
@@ -69,6 +93,7 @@ class Parallel {
 
  private:
   void parallel_range(std::int64_t n, std::int64_t grain, RangeBody body);
+  void logged_range(std::int64_t n, std::int64_t grain, RangeBody body);
 
   struct Arena;
   int threads_;

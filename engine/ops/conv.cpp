@@ -66,7 +66,7 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
   // partials; with a fused ReLU, one sample's masked output gradient.
   std::int64_t aux_size(const std::vector<Shape>& in, const Shape&) const override {
     const ConvGeom g = geom(in[0], in[1]);
-    const BatchBlocks bb(in[0][0]);
+    const BatchBlocks bb(in[0][0], numel(in[1]));
     const std::int64_t col = column_space(g, in[1][0]);
     const std::int64_t parts = bb.count > 1 ? in[1][0] * g.rows() + in[1][0] : 0;
     const std::int64_t mask = relu_ ? in[1][0] * g.cols() : 0;
@@ -77,7 +77,7 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
   void fwd(const OpCtx<T>& c) const {
     const ConvGeom g = geom(*c.in_shape[0], *c.in_shape[1]);
     const std::int64_t O = (*c.in_shape[1])[0], K = g.rows(), L = g.cols(), img = g.image_size();
-    const BatchBlocks bb((*c.in_shape[0])[0]);
+    const BatchBlocks bb((*c.in_shape[0])[0], numel(*c.in_shape[1]));
     const T* x = c.in[0];
     const T* w = c.in[1];
     const T* b = bias_ ? c.in[2] : nullptr;
@@ -115,7 +115,7 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
     if (!gx && !gw && !gb) return;
     const ConvGeom g = geom(*c.in_shape[0], *c.in_shape[1]);
     const std::int64_t O = (*c.in_shape[1])[0], K = g.rows(), L = g.cols(), img = g.image_size();
-    const BatchBlocks bb((*c.in_shape[0])[0]);
+    const BatchBlocks bb((*c.in_shape[0])[0], numel(*c.in_shape[1]));
     const bool split = bb.count > 1;
     const T* x = c.in[0];
     const T* w = c.in[1];

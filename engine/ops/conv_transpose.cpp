@@ -62,7 +62,7 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
   bool assigns_grads() const override { return true; }
   std::int64_t aux_size(const std::vector<Shape>& in, const Shape&) const override {
     const ConvGeom g = geom(in[0], in[1]);
-    const BatchBlocks bb(in[0][0]);
+    const BatchBlocks bb(in[0][0], numel(in[1]));
     const std::int64_t col = column_space(g);
     const std::int64_t parts = bb.count > 1 ? in[1][0] * g.rows() + in[1][1] : 0;
     const std::int64_t mask = relu_ ? g.image_size() : 0;
@@ -74,7 +74,7 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
     // g's image is one output sample (C_out, OH, OW); its kernel positions are x's H x W.
     const ConvGeom g = geom(*c.in_shape[0], *c.in_shape[1]);
     const std::int64_t Ci = (*c.in_shape[1])[0], Co = g.c, K = g.rows(), L = g.cols(), img = g.image_size();
-    const BatchBlocks bb((*c.in_shape[0])[0]);
+    const BatchBlocks bb((*c.in_shape[0])[0], numel(*c.in_shape[1]));
     const T* x = c.in[0];
     const T* w = c.in[1];  // (C_in, K)
     const T* b = bias_ ? c.in[2] : nullptr;
@@ -109,7 +109,7 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
     if (!gx && !gw && !gb) return;
     const ConvGeom g = geom(*c.in_shape[0], *c.in_shape[1]);
     const std::int64_t Ci = (*c.in_shape[1])[0], Co = g.c, K = g.rows(), L = g.cols(), img = g.image_size();
-    const BatchBlocks bb((*c.in_shape[0])[0]);
+    const BatchBlocks bb((*c.in_shape[0])[0], numel(*c.in_shape[1]));
     const bool split = bb.count > 1;
     const T* x = c.in[0];
     const T* w = c.in[1];

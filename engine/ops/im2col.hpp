@@ -132,13 +132,19 @@ void col2im(const ConvGeom& g, const T* __restrict col, T* scratch, const std::i
 }
 
 // A batch of n samples split into a fixed number of contiguous blocks that
-// depends on n only (never on the thread count). Each block owns a column
+// depends on the shapes only (never on the thread count). Each block owns a column
 // buffer and, in backward, partial weight and bias gradients that are added
 // in block order, so results are bitwise the same on any number of threads.
+// Up to 32 blocks, so that 16-32 workers all have samples (more blocks cost a
+// longer sum of partials); fewer where the partials (`weights` elements a block)
+// would pass 4 M elements.
 struct BatchBlocks {
-  static constexpr std::int64_t kMax = 8;
+  static constexpr std::int64_t kMax = 16;
+  static constexpr std::int64_t kPartsBudget = std::int64_t{1} << 22;
   std::int64_t n = 0, count = 0;
-  explicit BatchBlocks(std::int64_t batch) : n(batch), count(std::min(batch, kMax)) {}
+  BatchBlocks(std::int64_t batch, std::int64_t weights)
+      : n(batch),
+        count(std::max<std::int64_t>(1, std::min({batch, kMax, kPartsBudget / std::max<std::int64_t>(weights, 1)}))) {}
   std::int64_t begin(std::int64_t b) const { return b * n / count; }
   std::int64_t end(std::int64_t b) const { return (b + 1) * n / count; }
 };

@@ -17,15 +17,16 @@ namespace {
 
 using detail::kGrain;
 
-// Both input gradients of a product: two independent GEMMs, one whole OpenBLAS call
-// each, side by side on two threads (one after the other on one). Whole calls, not
-// the shape-fixed halves gemm() splits a lone product into, because the two halves
-// pack the shared operand twice; either way no result depends on the thread count.
-template <class DA, class DB>
-void both_gradients(Parallel* par, DA&& da, DB&& db) {
-  par->for_range(2, 1, [&](std::int64_t b, std::int64_t e) {
-    for (std::int64_t i = b; i < e; ++i) i == 0 ? da() : db();
-  });
+// Both input gradients of a product, in one parallel loop over the tiles of
+// both GEMMs (gemm_together), or one after the other when they are one buffer.
+template <class T>
+void both_gradients(Parallel* par, const T* ga, const T* gb, const GemmArgs<T>& da, const GemmArgs<T>& db) {
+  if (ga && gb && ga != gb)
+    gemm_together<T>({da, db}, par);
+  else {
+    if (ga) gemm_together<T>({da}, par);
+    if (gb) gemm_together<T>({db}, par);
+  }
 }
 
 // ---- matmul: C (m, n) = op(A) (m, k) op(B) (k, n)
@@ -67,27 +68,13 @@ class MatmulOp : public OpImpl<MatmulOp> {
     const std::int64_t lda = sa[1], ldb = sb[1];
     T *ga = c.gin[0], *gb = c.gin[1];
     // d op(A) = G op(B)^T (m, k); dA is that, or its transpose when ta.
-    auto da = [&](Parallel* par) {
-      const T beta = detail::grad_beta(c, 0);
-      if (!ta_)  // dA (m, k) += G (m, n) op(B)^T (n, k)
-        gemm<T>(false, !tb_, m, k, n, T(1), g, n, b, ldb, beta, ga, lda, par);
-      else       // dA (k, m) += op(B) (k, n) G^T (n, m)
-        gemm<T>(tb_, true, k, m, n, T(1), b, ldb, g, n, beta, ga, lda, par);
-    };
+    const T beta_a = detail::grad_beta(c, 0), beta_b = detail::grad_beta(c, 1);
+    const GemmArgs<T> da = !ta_ ? GemmArgs<T>{false, !tb_, m, k, n, T(1), g, n, b, ldb, beta_a, ga, lda}   // dA (m, k) += G op(B)^T
+                                : GemmArgs<T>{tb_, true, k, m, n, T(1), b, ldb, g, n, beta_a, ga, lda};   // dA (k, m) += op(B) G^T
     // d op(B) = op(A)^T G (k, n); dB is that, or its transpose when tb.
-    auto db = [&](Parallel* par) {
-      const T beta = detail::grad_beta(c, 1);
-      if (!tb_)  // dB (k, n) += op(A)^T (k, m) G (m, n)
-        gemm<T>(!ta_, false, k, n, m, T(1), a, lda, g, n, beta, gb, ldb, par);
-      else       // dB (n, k) += G^T (n, m) op(A) (m, k)
-        gemm<T>(true, ta_, n, k, m, T(1), g, n, a, lda, beta, gb, ldb, par);
-    };
-    if (ga && gb && ga != gb)
-      both_gradients(c.par, [&] { da(nullptr); }, [&] { db(nullptr); });
-    else {
-      if (ga) da(c.par);
-      if (gb) db(c.par);
-    }
+    const GemmArgs<T> db = !tb_ ? GemmArgs<T>{!ta_, false, k, n, m, T(1), a, lda, g, n, beta_b, gb, ldb}  // dB (k, n) += op(A)^T G
+                                : GemmArgs<T>{true, ta_, n, k, m, T(1), g, n, a, lda, beta_b, gb, ldb};  // dB (n, k) += G^T op(A)
+    both_gradients(c.par, ga, gb, da, db);
   }
 
  private:
@@ -144,16 +131,9 @@ class LinearOp : public OpImpl<LinearOp> {
     const std::int64_t rows = (*c.out_shape)[0], out = (*c.out_shape)[1], in = (*c.in_shape[0])[1];
     const T *x = c.in[0], *w = c.in[1], *g = c.gout;
     T *gx = c.gin[0], *gw = c.gin[1];
-    // dx (rows, in) += G (rows, out) W (out, in)
-    auto dx = [&](Parallel* par) { gemm<T>(false, false, rows, in, out, T(1), g, out, w, in, detail::grad_beta(c, 0), gx, in, par); };
-    // dW (out, in) += G^T (out, rows) x (rows, in)
-    auto dw = [&](Parallel* par) { gemm<T>(true, false, out, in, rows, T(1), g, out, x, in, detail::grad_beta(c, 1), gw, in, par); };
-    if (gx && gw)
-      both_gradients(c.par, [&] { dx(nullptr); }, [&] { dw(nullptr); });
-    else if (gx)
-      dx(c.par);
-    else if (gw)
-      dw(c.par);
+    // dx (rows, in) += G (rows, out) W (out, in);  dW (out, in) += G^T (out, rows) x (rows, in)
+    both_gradients(c.par, gx, gw, GemmArgs<T>{false, false, rows, in, out, T(1), g, out, w, in, detail::grad_beta(c, 0), gx, in},
+                   GemmArgs<T>{true, false, out, in, rows, T(1), g, out, x, in, detail::grad_beta(c, 1), gw, in});
     if (T* gb = c.gin[2]) bias_grad(c, g, rows, out, c.fresh_grad(2), gb);
   }
 
