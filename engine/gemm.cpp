@@ -69,14 +69,19 @@ void run_tile(const GemmArgs<T>& p, const GemmTiles& g, std::int64_t t) {
   const std::int64_t i0 = (t / g.cols) * g.th, j0 = (t % g.cols) * g.tw;
   const std::int64_t h = std::min(g.th, p.m - i0), w = std::min(g.tw, p.n - j0);
   T* c = p.c + i0 * p.ldc + j0;
+  T beta = p.beta;
+  if (p.row_init != nullptr) {
+    for (std::int64_t i = 0; i < h; ++i) std::copy(p.row_init + j0, p.row_init + j0 + w, c + i * p.ldc);
+    beta = T(1);
+  }
   if (p.k == 0) {  // BLAS may leave C alone when k = 0; C = beta * C is the product's meaning
     for (std::int64_t i = 0; i < h; ++i)
-      for (std::int64_t j = 0; j < w; ++j) c[i * p.ldc + j] = p.beta == T(0) ? T(0) : p.beta * c[i * p.ldc + j];
+      for (std::int64_t j = 0; j < w; ++j) c[i * p.ldc + j] = beta == T(0) ? T(0) : beta * c[i * p.ldc + j];
     return;
   }
   const T* a = p.trans_a ? p.a + i0 : p.a + i0 * p.lda;
   const T* b = p.trans_b ? p.b + j0 * p.ldb : p.b + j0;
-  blas(p.trans_a, p.trans_b, h, w, p.k, p.alpha, a, p.lda, b, p.ldb, p.beta, c, p.ldc);
+  blas(p.trans_a, p.trans_b, h, w, p.k, p.alpha, a, p.lda, b, p.ldb, beta, c, p.ldc);
 }
 
 }  // namespace

@@ -23,6 +23,9 @@ struct GemmArgs {
   T beta = T(0);
   T* c = nullptr;
   std::int64_t ldc = 0;
+  // When set, every row of C starts as this row of n values and beta is 1: a linear
+  // layer's bias written by each tile just before its product adds onto it.
+  const T* row_init = nullptr;
 };
 
 template <class T>

@@ -62,18 +62,27 @@ class Optimizer {
 
   // The per-parameter buffers this optimizer keeps ({"m", "v"}, {"momentum"}, {}).
   virtual std::vector<std::string> buffer_names() const = 0;
-  // Updates one parameter in place; `step` counts this update (1 the first time).
-  // `buffers` are zero before the first update; `bias` says the parameter is 1-D.
-  virtual void update(T* p, const T* g, std::int64_t n, std::vector<Tensor<T>>& buffers,
-                      std::int64_t step, bool bias, Parallel& par) const = 0;
+  // Updates elements [lo, hi) of one parameter in place; `step` counts this update
+  // (1 the first time). `buffers` are zero before the first update; `bias` says the
+  // parameter is 1-D. Called for every piece of every parameter in one parallel loop.
+  virtual void update(T* p, const T* g, std::int64_t lo, std::int64_t hi, std::vector<Tensor<T>>& buffers,
+                      std::int64_t step, bool bias) const = 0;
 
  private:
   void ensure_state() const;  // zero buffers for parameters the store gained
+  // Every parameter cut into pieces of a fixed size: (parameter, begin, end).
+  struct Piece {
+    std::size_t param;
+    std::int64_t lo, hi;
+  };
+  const std::vector<Piece>& pieces() const;
 
   ParamStore<T>& params_;
   double lr_;
   std::int64_t steps_ = 0;
   mutable std::vector<std::vector<Tensor<T>>> state_;  // buffers by store index
+  mutable std::vector<Piece> pieces_;
+  mutable std::vector<std::int64_t> pieces_sizes_;  // the sizes pieces_ was cut for
   std::unique_ptr<Parallel> par_;
 };
 
@@ -101,8 +110,8 @@ class SGD final : public Optimizer<T> {
 
  private:
   std::vector<std::string> buffer_names() const override;
-  void update(T* p, const T* g, std::int64_t n, std::vector<Tensor<T>>& buffers, std::int64_t step,
-              bool bias, Parallel& par) const override;
+  void update(T* p, const T* g, std::int64_t lo, std::int64_t hi, std::vector<Tensor<T>>& buffers,
+              std::int64_t step, bool bias) const override;
   SGDOptions opt_;
 };
 
@@ -136,8 +145,8 @@ class Adam final : public Optimizer<T> {
 
  private:
   std::vector<std::string> buffer_names() const override;
-  void update(T* p, const T* g, std::int64_t n, std::vector<Tensor<T>>& buffers, std::int64_t step,
-              bool bias, Parallel& par) const override;
+  void update(T* p, const T* g, std::int64_t lo, std::int64_t hi, std::vector<Tensor<T>>& buffers,
+              std::int64_t step, bool bias) const override;
   AdamOptions opt_;
 };
 

@@ -120,10 +120,10 @@ class LinearOp : public OpImpl<LinearOp> {
     T* y = c.out;
     // The bias rows first, then the GEMM adds onto them (beta = 1): one pass
     // over y fewer than GEMM-then-bias, since beta = 0 makes BLAS clear y anyway.
-    c.par->for_range(rows, row_grain(out), [&](std::int64_t r0, std::int64_t r1) {
-      for (std::int64_t r = r0; r < r1; ++r) std::copy(b, b + out, y + r * out);
-    });
-    gemm<T>(false, true, rows, out, in, T(1), x, in, w, in, T(1), y, out, c.par);
+    // Each GEMM tile writes its own bias rows, in the same parallel loop.
+    GemmArgs<T> p{false, true, rows, out, in, T(1), x, in, w, in, T(1), y, out};
+    p.row_init = b;
+    gemm_together<T>({p}, c.par);
   }
 
   template <class T>
@@ -138,7 +138,6 @@ class LinearOp : public OpImpl<LinearOp> {
   }
 
  private:
-  static std::int64_t row_grain(std::int64_t cols) { return std::max<std::int64_t>(1, kGrain / std::max<std::int64_t>(1, cols)); }
 
   // db[j] += (or =, if assign) the sum over chunks (in order) of the chunk's column sum (rows in order).
   template <class T>
