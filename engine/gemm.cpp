@@ -42,7 +42,7 @@ std::int64_t tile_work() {
   static const std::int64_t work = [] {
     const char* s = std::getenv("AEGRAPH_GEMM_TILE_WORK");
     const long long v = s ? std::atoll(s) : 0;
-    return v > 0 ? static_cast<std::int64_t>(v) : std::int64_t{1} << 22;
+    return v > 0 ? static_cast<std::int64_t>(v) : std::int64_t{1} << 21;
   }();
   return work;
 }
