@@ -4,6 +4,7 @@
 #include "apps/common/cli.hpp"
 #include "apps/common/model_options.hpp"
 #include "apps/common/trainer.hpp"
+#include "io/memory_budget.hpp"
 
 namespace po = boost::program_options;
 using namespace aeg::apps;
@@ -21,6 +22,8 @@ int main(int argc, char** argv) {
       ("threads", po::value<int>()->default_value(d.threads), "threads")
       ("train-limit", po::value<std::int64_t>()->default_value(0), "use only the first N training samples (0 = all)")
       ("test-limit", po::value<std::int64_t>()->default_value(0), "evaluate on the first N test samples (0 = all)")
+      ("data-memory", po::value<std::string>(), "memory the training split may take (e.g. 512M, 4G; default: half "
+                                                 "of the available memory); a larger split streams from the file")
       ("only-class", po::value<std::int32_t>()->default_value(-1), "train on one class only (anomaly detection; -1 = all)")
       ("resume", po::bool_switch(), "continue from the --out checkpoint (its model, optimizer and progress)")
       ("quiet", po::bool_switch(), "no progress output");
@@ -38,6 +41,7 @@ int main(int argc, char** argv) {
                    c.train_limit = vm["train-limit"].as<std::int64_t>();
                    c.test_limit = vm["test-limit"].as<std::int64_t>();
                    c.only_class = vm["only-class"].as<std::int32_t>();
+                   if (vm.count("data-memory")) c.data_memory = aeg::io::parse_memory_size(vm["data-memory"].as<std::string>(), "--data-memory");
                    c.resume = vm["resume"].as<bool>();
                    c.quiet = vm["quiet"].as<bool>();
                    if (c.resume && (model_overrides_given(vm) || !vm["model"].defaulted()))

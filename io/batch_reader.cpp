@@ -10,8 +10,8 @@
 #include <unordered_map>
 #include <utility>
 
-#include "engine/rng.hpp"
 #include "io/h5.hpp"
+#include "io/memory_budget.hpp"
 
 namespace aeg::io {
 namespace {
@@ -22,14 +22,6 @@ std::string num(double v) {
   std::snprintf(b, sizeof b, "%g", v);
   return b;
 }
-
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-
 
 // One split of one file, open for reading rows. Rows are read in blocks (the
 // dataset's chunks of rows, or 64 rows for contiguous data), one H5Dread per
@@ -56,6 +48,7 @@ class SplitFile {
         block_rows_ = static_cast<std::int64_t>(c[0]);
       }
     }
+    chunked_ = block_rows_ > 0;
     if (block_rows_ <= 0) block_rows_ = 64;
     if (split_.labels) {  // 4 bytes a row: read them all once
       h5::Id y = h5::dataset(H5Dopen2(file_, yname_.c_str(), H5P_DEFAULT), path + ": " + yname_);
@@ -71,6 +64,13 @@ class SplitFile {
   const DatasetInfo& info() const { return info_; }
   const SplitInfo& split() const { return split_; }
   std::int64_t features() const { return features_; }
+  std::int64_t block_rows() const { return block_rows_; }
+  std::int64_t row_bytes() const { return features_ * elem_bytes_; }
+  bool chunked() const { return chunked_; }
+  const std::string& path() const { return path_; }
+  void set_capacity(std::size_t bytes) { cache_bytes_ = bytes; }
+  // Block b into the cache (read now unless it is there).
+  void load(std::int64_t b) { block(b, path_ + ": " + xname_); }
 
   // Read rows[0..m) (sorted ascending, distinct) and write row j to x + dest[j] * features
   // (and its label to y[dest[j]] when y is not null).
@@ -162,6 +162,7 @@ class SplitFile {
   std::string xname_, yname_;
   std::size_t cache_bytes_;
   std::int64_t features_ = 0, elem_bytes_ = 1, block_rows_ = 0;
+  bool chunked_ = false;
   h5::Id file_, x_;
   float lut_[256] = {};
   std::vector<std::int32_t> labels_;
@@ -173,24 +174,79 @@ class SplitFile {
 
 }  // namespace
 
-std::vector<std::int64_t> epoch_order(std::int64_t n, std::uint64_t seed, std::int64_t epoch) {
-  std::vector<std::int64_t> order(static_cast<std::size_t>(std::max<std::int64_t>(n, 0)));
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::int64_t>(i);
-  Rng rng(splitmix64(seed ^ splitmix64(static_cast<std::uint64_t>(epoch))));
-  for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
-  return order;
+// ---------------------------------------------------------------- BatchReader
+
+std::string ReaderPlan::describe() const {
+  if (in_memory) return "training split " + format_bytes(split_bytes) + " read into memory (budget " + format_bytes(budget) + ")";
+  return "training split " + format_bytes(split_bytes) + " streamed from the file in windows of " + std::to_string(window_blocks) +
+         " blocks of " + std::to_string(block_rows) + " rows (budget " + format_bytes(budget) + ")";
 }
 
-// ---------------------------------------------------------------- BatchReader
+namespace {
+
+// Every block costs one H5Dread (~0.05-0.25 ms of HDF5 bookkeeping): blocks of
+// fewer rows and fewer bytes than these make reading cost more than training. A
+// split larger than kLargeContiguousBytes stored unchunked is read 64 rows at a time.
+constexpr std::int64_t kSmallBlockRows = 16, kSmallBlockBytes = 16 << 10;
+constexpr std::int64_t kLargeContiguousBytes = std::int64_t{256} << 20;
+
+ReaderPlan make_plan(const SplitFile& f, std::int64_t n, std::int64_t batch, std::int64_t memory) {
+  ReaderPlan p;
+  p.budget = memory > 0 ? memory : default_data_memory();
+  p.block_rows = f.block_rows();
+  p.split_bytes = n * f.row_bytes();
+  p.in_memory = p.split_bytes <= p.budget;
+  if (!p.in_memory) {
+    // Two windows live at once (the one training, the one being read), and a
+    // window holds at least a batch, so a batch spans at most two windows.
+    const std::int64_t block_bytes = std::max<std::int64_t>(1, p.block_rows * f.row_bytes());
+    const std::int64_t min_blocks = (batch + p.block_rows - 1) / p.block_rows;
+    p.window_blocks = std::max(min_blocks, p.budget / (2 * block_bytes) - 1);
+  }
+  return p;
+}
+
+std::string chunking_warning(const SplitFile& f) {
+  const std::int64_t block_bytes = f.block_rows() * f.row_bytes();
+  const std::int64_t split_bytes = f.split().rows * f.row_bytes();
+  if (f.chunked() && f.block_rows() < kSmallBlockRows && block_bytes < kSmallBlockBytes && f.split().rows > f.block_rows())
+    return f.path() + ": the training rows are stored in chunks of " + std::to_string(f.block_rows()) + " row" +
+           (f.block_rows() == 1 ? "" : "s") + " (" + format_bytes(block_bytes) +
+           "): every batch costs one read per chunk it touches; re-import it (ae-import writes chunks of ~256 KiB) "
+           "for full speed";
+  if (!f.chunked() && split_bytes > kLargeContiguousBytes)
+    return f.path() + ": the training rows (" + format_bytes(split_bytes) +
+           ") are stored unchunked, so they are read 64 rows at a time; re-import it (ae-import writes chunks of "
+           "~256 KiB) for full speed";
+  return {};
+}
+
+}  // namespace
 
 struct BatchReader::Impl {
   SplitFile file;
   std::int64_t batch, n;
   ReaderOptions opt;
+  ReaderPlan plan;
+  std::string warning;
   std::vector<std::int64_t> order;
   std::int64_t cursor = 0, epoch = -1;
   std::vector<std::pair<std::int64_t, std::int64_t>> sorted;  // (row, position in batch)
   std::vector<std::int64_t> rows, dest;
+  // Streaming: the epoch's blocks in the order they are needed, and how many of
+  // them have been read ahead.
+  std::vector<std::int64_t> block_seq;
+  std::vector<std::int64_t> window_end;  // epoch position where each window ends
+  std::size_t ahead = 0;
+
+  void plan_windows() {
+    window_end.clear();
+    std::int64_t pos = 0;
+    for (std::size_t i = 0; i < block_seq.size(); ++i) {
+      pos += std::min(plan.block_rows, n - block_seq[i] * plan.block_rows);
+      if ((i + 1) % static_cast<std::size_t>(plan.window_blocks) == 0 || i + 1 == block_seq.size()) window_end.push_back(pos);
+    }
+  }
 
   // Prefetch: at most one read in flight, into `spare`, for batch `pending`.
   tbb::task_group tasks;
@@ -199,9 +255,18 @@ struct BatchReader::Impl {
   std::exception_ptr error;
 
   Impl(const std::string& path, const std::string& split, std::int64_t b, ReaderOptions o)
-      : file(path, split, o.cache_bytes), batch(b), opt(o) {
+      : file(path, split, 0), batch(b), opt(o) {
     n = file.split().rows;
     if (opt.limit > 0) n = std::min(n, opt.limit);
+    plan = make_plan(file, n, batch, opt.memory);
+    warning = chunking_warning(file);
+    const std::int64_t block_bytes = file.block_rows() * file.row_bytes();
+    if (plan.in_memory) {
+      file.set_capacity(static_cast<std::size_t>(plan.split_bytes + block_bytes));
+      for (std::int64_t blk = 0; blk * file.block_rows() < n; ++blk) file.load(blk);  // file order, once
+    } else {
+      file.set_capacity(static_cast<std::size_t>((2 * plan.window_blocks + 2) * block_bytes));
+    }
   }
   ~Impl() { drain(); }
 
@@ -230,6 +295,22 @@ struct BatchReader::Impl {
       dest[static_cast<std::size_t>(j)] = sorted[static_cast<std::size_t>(j)].second;
     }
     file.read(rows.data(), dest.data(), m, b.x.data(), b.y.empty() ? nullptr : b.y.data());
+    read_ahead(begin + m);
+  }
+
+  // Streaming: after a batch ending at epoch position `done`, read the blocks of
+  // the window after the current one, spread over the current window's batches
+  // (as many blocks as a batch uses rows, and one more), never past that window.
+  void read_ahead(std::int64_t done) {
+    if (plan.in_memory || block_seq.empty()) return;
+    // The window the next batch starts in.
+    const auto window = static_cast<std::int64_t>(std::upper_bound(window_end.begin(), window_end.end(), done) - window_end.begin());
+    const std::size_t limit = std::min(block_seq.size(), static_cast<std::size_t>((window + 2) * plan.window_blocks));
+    const std::size_t per_batch = static_cast<std::size_t>((batch + plan.block_rows - 1) / plan.block_rows + 1);
+    // Everything the next batch needs (its window) first, then this batch's share of the following one.
+    const std::size_t must = std::min(block_seq.size(), static_cast<std::size_t>((window + 1) * plan.window_blocks));
+    const std::size_t target = std::min(limit, std::max(must, ahead + per_batch));
+    for (; ahead < target; ++ahead) file.load(block_seq[ahead]);
   }
 
   void launch(std::int64_t k) {
@@ -259,12 +340,19 @@ void BatchReader::start_epoch(std::int64_t epoch) {
   m.drain();
   m.epoch = epoch;
   m.cursor = 0;
-  if (m.opt.shuffle) {
+  m.block_seq.clear();
+  m.ahead = 0;
+  if (m.opt.shuffle && m.plan.in_memory) {
     m.order = epoch_order(m.n, m.opt.seed, epoch);
-  } else if (static_cast<std::int64_t>(m.order.size()) != m.n) {
+  } else if (m.opt.shuffle) {
+    m.order = window_order(m.n, m.plan.block_rows, m.plan.window_blocks, m.opt.seed, epoch, &m.block_seq);
+  } else {
     m.order.resize(static_cast<std::size_t>(m.n));
     for (std::int64_t i = 0; i < m.n; ++i) m.order[static_cast<std::size_t>(i)] = i;
+    if (!m.plan.in_memory)  // file order: the blocks in order
+      for (std::int64_t b = 0; b * m.plan.block_rows < m.n; ++b) m.block_seq.push_back(b);
   }
+  m.plan_windows();
   if (m.opt.prefetch && m.batches() > 0) m.launch(0);
 }
 
@@ -297,6 +385,8 @@ std::int64_t BatchReader::batch_size() const { return impl_->batch; }
 std::int64_t BatchReader::batches_per_epoch() const { return impl_->batches(); }
 bool BatchReader::has_labels() const { return impl_->file.split().labels; }
 const DatasetInfo& BatchReader::info() const { return impl_->file.info(); }
+const ReaderPlan& BatchReader::plan() const { return impl_->plan; }
+const std::string& BatchReader::layout_warning() const { return impl_->warning; }
 
 // ---------------------------------------------------------------- load_split
 

@@ -1,10 +1,15 @@
 // Streams one split of a dataset file (io/dataset.hpp) in batches of float32
-// rows in [0, 1], without loading the split into memory: rows are read in
-// blocks (the file's chunks) by hyperslab, and decoded blocks are kept in a
-// bounded least-recently-used cache, so a split that fits the cache is read
-// from the file once and one that does not is still read a block per call. The order of epoch e is a pure function
-// of (seed, e), so a resumed run sees the same batches. While the caller trains
-// on one batch, the next is read on a TBB task.
+// rows in [0, 1]. Rows are read in blocks (the file's chunks of rows, one
+// H5Dread each) and kept decoded in a bounded cache. Two ways, chosen by the
+// split's size against a memory budget:
+// - it fits: every block is read once, in file order, when the reader opens
+//   (at disk and inflate speed), and each epoch is a uniform shuffle of the rows
+//   (epoch_order) served from memory;
+// - it does not: each epoch reads every block once, in a shuffled block order,
+//   and shuffles the rows within windows of blocks (window_order); the next
+//   window's blocks are read while the current one trains, a few per batch.
+// Either order is a pure function of (seed, epoch), so a resumed run sees the
+// same batches. While the caller trains on one batch, the next is read on a TBB task.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -13,6 +18,7 @@
 
 #include "engine/tensor.hpp"
 #include "io/dataset.hpp"
+#include "io/epoch_order.hpp"
 
 namespace aeg::io {
 
@@ -29,11 +35,18 @@ struct ReaderOptions {
   std::int64_t limit = 0;                 // use only the first `limit` rows (0 = all)
   bool drop_last = false;                 // drop a last, smaller batch
   bool prefetch = true;                   // read the next batch on a TBB task
-  std::size_t cache_bytes = 64u << 20;    // decoded blocks of rows kept in memory (least recently used go)
+  std::int64_t memory = 0;                // bytes the split may take in memory (0 = default_data_memory())
 };
 
-// The row order of one epoch: 0..n-1 shuffled by a generator seeded from (seed, epoch).
-std::vector<std::int64_t> epoch_order(std::int64_t n, std::uint64_t seed, std::int64_t epoch);
+// How the reader holds the split (see the top of this file).
+struct ReaderPlan {
+  bool in_memory = true;
+  std::int64_t split_bytes = 0;    // the split as stored, decoded (1 byte a value for uint8, 4 for float32)
+  std::int64_t budget = 0;         // ReaderOptions::memory, or the default
+  std::int64_t block_rows = 0;     // rows per block (the file's chunk rows, or 64 for contiguous data)
+  std::int64_t window_blocks = 0;  // blocks per window when streaming
+  std::string describe() const;    // one line for a progress header
+};
 
 class BatchReader {
  public:
@@ -56,6 +69,10 @@ class BatchReader {
   std::int64_t batches_per_epoch() const;
   bool has_labels() const;
   const DatasetInfo& info() const;
+  const ReaderPlan& plan() const;
+  // A warning about the file's chunking, naming the file (empty when the layout
+  // serves the reader): one chunk per few rows, or an unchunked huge split.
+  const std::string& layout_warning() const;
 
  private:
   struct Impl;

@@ -38,7 +38,9 @@ class TrainSource {
   TrainSource(const TrainConfig& c, const io::DatasetInfo& info) : c_(c) {
     if (c.only_class < 0) {
       reader_ = std::make_unique<io::BatchReader>(
-          c.data, "train", c.batch, io::ReaderOptions{.seed = c.seed, .shuffle = true, .limit = c.train_limit, .drop_last = true});
+          c.data, "train", c.batch,
+          io::ReaderOptions{.seed = c.seed, .shuffle = true, .limit = c.train_limit, .drop_last = true, .memory = c.data_memory});
+      if (!reader_->layout_warning().empty()) std::fprintf(stderr, "warning: %s\n", reader_->layout_warning().c_str());
       return;
     }
     if (!info.train.labels) throw io::DataError(c.data + ": /train/y is missing; --only-class needs labels");
@@ -55,6 +57,7 @@ class TrainSource {
                           std::to_string(c.only_class) + ", fewer than one batch of " + std::to_string(c.batch));
   }
   std::int64_t size() const { return reader_ ? reader_->size() : static_cast<std::int64_t>(y_.size()); }
+  std::string describe() const { return reader_ ? reader_->plan().describe() : "training rows of one class in memory"; }
   std::int64_t batches() const { return reader_ ? reader_->batches_per_epoch() : size() / c_.batch; }
   void start_epoch(std::int64_t e) {
     if (reader_) return reader_->start_epoch(e);
@@ -165,6 +168,7 @@ TrainResult train(zoo::ModelSpec spec, const TrainConfig& c) {
                  spec.recipe.c_str(), static_cast<long long>(params.count()), static_cast<long long>(source.size()),
                  static_cast<long long>(source.batches()), static_cast<long long>(c.batch),
                  info.test.present ? "test" : "no test split: evaluating on a training", static_cast<long long>(test.x.shape[0]));
+  if (!c.quiet) std::fprintf(stderr, "data: %s\n", source.describe().c_str());
   const std::string folder = std::filesystem::path(c.out).parent_path().string();
   const std::string picture = (folder.empty() ? std::string() : folder + "/") + "recon.png";
 

@@ -20,6 +20,7 @@ struct TrainConfig {
   std::int64_t train_limit = 0; // use the first N training samples (0 = all)
   std::int64_t test_limit = 0;  // evaluate on the first N test samples (0 = all)
   std::int32_t only_class = -1; // train on one class only (one-class anomaly detection)
+  std::int64_t data_memory = 0; // bytes the training split may take in memory (0 = half of what is available)
   bool resume = false;
   bool quiet = false;
 };

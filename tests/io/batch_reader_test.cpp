@@ -181,15 +181,104 @@ TEST_CASE("batch reader errors name the file and the dataset", "[io][reader][bad
   CHECK_THROWS_AS(BatchReader(path, "train", 0), std::invalid_argument);
 }
 
-TEST_CASE("a cache smaller than the split evicts blocks and reads the same rows", "[io][reader]") {
+TEST_CASE("a split within the memory budget is read into memory and shuffled uniformly", "[io][reader]") {
   TempDir d;
   const auto path = make_file(d);
-  // 35 bytes per 7-row block: 3 blocks of 144 fit, so nearly every batch re-reads.
-  BatchReader small(path, "train", 64, {.seed = 4, .prefetch = false, .cache_bytes = 3 * 35});
-  BatchReader large(path, "train", 64, {.seed = 4, .prefetch = false});
+  BatchReader r(path, "train", 64, {.seed = 4, .memory = kRows * kFeatures});
+  CHECK(r.plan().in_memory);
+  CHECK(r.plan().split_bytes == kRows * kFeatures);
+  CHECK(r.plan().describe().find("read into memory") != std::string::npos);
   for (std::int64_t e = 0; e < 2; ++e) {
-    const auto a = epoch(small, e), b = epoch(large, e);  // epoch() checks every value
-    REQUIRE(a.size() == b.size());
-    for (std::size_t k = 0; k < a.size(); ++k) CHECK(a[k].x == b[k].x);
+    const auto batches = epoch(r, e);  // checks every value and label
+    CHECK(order_of(batches) == aeg::io::epoch_order(kRows, 4, e));
+  }
+}
+
+TEST_CASE("a split over the memory budget streams every row once per epoch, in window order", "[io][reader]") {
+  TempDir d;
+  const auto path = make_file(d);  // 7-row blocks of 35 bytes
+  // 600 bytes: windows of 10 blocks (a batch of 64 needs 10 blocks of 7 rows; the budget alone gives 7).
+  BatchReader r(path, "train", 64, {.seed = 4, .memory = 600});
+  REQUIRE_FALSE(r.plan().in_memory);
+  CHECK(r.plan().block_rows == 7);
+  CHECK(r.plan().window_blocks == 10);
+  CHECK(r.plan().describe().find("streamed") != std::string::npos);
+  BatchReader wide(path, "train", 64, {.seed = 4, .memory = 3000});
+  CHECK(wide.plan().window_blocks == 3000 / 70 - 1);
+  for (std::int64_t e = 0; e < 3; ++e) {
+    const auto order = order_of(epoch(r, e));  // every value and label checked
+    CHECK(order == aeg::io::window_order(kRows, 7, 10, 4, e));
+    auto sorted = order;
+    std::sort(sorted.begin(), sorted.end());
+    CHECK(sorted == iota(kRows));  // every row exactly once
+  }
+}
+
+TEST_CASE("the window order shuffles blocks, and rows only within their window", "[io][reader]") {
+  const std::int64_t n = 1003, block = 7, window = 10;
+  std::vector<std::int64_t> blocks;
+  const auto order = aeg::io::window_order(n, block, window, 9, 2, &blocks);
+  REQUIRE(blocks.size() == 144);
+  auto sorted_blocks = blocks;
+  std::sort(sorted_blocks.begin(), sorted_blocks.end());
+  CHECK(sorted_blocks == iota(144));
+  CHECK(blocks != iota(144));  // the block order is shuffled
+  std::size_t pos = 0;
+  for (std::size_t w = 0; w * window < blocks.size(); ++w) {
+    std::vector<std::int64_t> expect;
+    for (std::size_t i = w * window; i < std::min(blocks.size(), (w + 1) * window); ++i)
+      for (std::int64_t r = blocks[i] * block; r < std::min(n, (blocks[i] + 1) * block); ++r) expect.push_back(r);
+    std::vector<std::int64_t> got(order.begin() + static_cast<std::ptrdiff_t>(pos),
+                                  order.begin() + static_cast<std::ptrdiff_t>(pos + expect.size()));
+    CHECK(got != expect);  // shuffled within the window
+    std::sort(got.begin(), got.end());
+    std::sort(expect.begin(), expect.end());
+    CHECK(got == expect);  // and only within it
+    pos += expect.size();
+  }
+  CHECK(pos == static_cast<std::size_t>(n));
+  CHECK(aeg::io::window_order(n, block, window, 9, 2) == order);  // a pure function of (seed, epoch)
+  CHECK(aeg::io::window_order(n, block, window, 9, 3) != order);
+  CHECK(aeg::io::window_order(n, block, window, 8, 2) != order);
+}
+
+TEST_CASE("streaming: prefetch, a fresh reader at a later epoch and a limit give the same batches", "[io][reader]") {
+  TempDir d;
+  const auto path = make_file(d);
+  BatchReader a(path, "train", 50, {.seed = 6, .memory = 500});
+  BatchReader b(path, "train", 50, {.seed = 6, .prefetch = false, .memory = 500});
+  REQUIRE_FALSE(a.plan().in_memory);
+  epoch(a, 0);
+  const auto e1 = epoch(a, 1);
+  BatchReader resumed(path, "train", 50, {.seed = 6, .memory = 500});  // as a resumed run: starts at epoch 1
+  const auto r1 = epoch(resumed, 1);
+  const auto b1 = epoch(b, 1);
+  REQUIRE(e1.size() == r1.size());
+  REQUIRE(e1.size() == b1.size());
+  for (std::size_t k = 0; k < e1.size(); ++k) {
+    CHECK(e1[k].index == r1[k].index);
+    CHECK(e1[k].x == r1[k].x);
+    CHECK(e1[k].x == b1[k].x);
+  }
+  BatchReader limited(path, "train", 50, {.seed = 6, .limit = 500, .drop_last = true, .memory = 200});
+  const auto order = order_of(epoch(limited, 0));
+  CHECK(order.size() == 500);
+  CHECK(*std::max_element(order.begin(), order.end()) < 500);
+  BatchReader plain(path, "train", 50, {.shuffle = false, .memory = 200});
+  CHECK(order_of(epoch(plain, 0)) == iota(kRows));
+}
+
+TEST_CASE("a file chunked one row at a time still trains, with a warning naming it", "[io][reader]") {
+  TempDir d;
+  const auto good = make_file(d, 64);
+  CHECK(BatchReader(good, "train", 64).layout_warning().empty());
+  TempDir d1;
+  const auto path = make_file(d1, 1);
+  for (std::int64_t memory : {std::int64_t{0}, std::int64_t{400}}) {
+    BatchReader r(path, "train", 64, {.seed = 2, .memory = memory});
+    CHECK_THAT(r.layout_warning(), Catch::Contains(path) && Catch::Contains("chunks of 1 row"));
+    auto sorted = order_of(epoch(r, 0));
+    std::sort(sorted.begin(), sorted.end());
+    CHECK(sorted == iota(kRows));
   }
 }
