@@ -71,6 +71,15 @@ class SplitFile {
   void set_capacity(std::size_t bytes) { cache_bytes_ = bytes; }
   // Block b into the cache (read now unless it is there).
   void load(std::int64_t b) { block(b, path_ + ": " + xname_); }
+  // Block b out of the cache: it will not be read again soon.
+  void forget(std::int64_t b) {
+    if (auto it = where_.find(b); it != where_.end()) {
+      cached_ -= it->second->second.size();
+      free_.push_back(std::move(it->second->second));
+      lru_.erase(it->second);
+      where_.erase(it);
+    }
+  }
 
   // Read rows[0..m) (sorted ascending, distinct) and write row j to x + dest[j] * features
   // (and its label to y[dest[j]] when y is not null).
@@ -97,9 +106,18 @@ class SplitFile {
     while (!lru_.empty() && cached_ + bytes > cache_bytes_) {
       cached_ -= lru_.back().second.size();
       where_.erase(lru_.back().first);
+      free_.push_back(std::move(lru_.back().second));
       lru_.pop_back();
     }
-    lru_.emplace_front(b, std::vector<unsigned char>(bytes));
+    // Buffers are reused, never handed back to malloc, so the process holds the
+    // cache's size and not that plus whatever a fragmented heap keeps.
+    std::vector<unsigned char> buf;
+    if (!free_.empty()) {
+      buf = std::move(free_.back());
+      free_.pop_back();
+    }
+    buf.resize(bytes);
+    lru_.emplace_front(b, std::move(buf));
     where_[b] = lru_.begin();
     cached_ += bytes;
 
@@ -169,6 +187,7 @@ class SplitFile {
   // Least recently used first at the back.
   std::list<std::pair<std::int64_t, std::vector<unsigned char>>> lru_;
   std::unordered_map<std::int64_t, decltype(lru_)::iterator> where_;
+  std::vector<std::vector<unsigned char>> free_;  // buffers of evicted or forgotten blocks
   std::size_t cached_ = 0;
 };
 
@@ -237,7 +256,7 @@ struct BatchReader::Impl {
   // them have been read ahead.
   std::vector<std::int64_t> block_seq;
   std::vector<std::int64_t> window_end;  // epoch position where each window ends
-  std::size_t ahead = 0;
+  std::size_t ahead = 0, forgotten = 0;  // blocks of block_seq read ahead, and dropped after their window
 
   void plan_windows() {
     window_end.clear();
@@ -309,6 +328,10 @@ struct BatchReader::Impl {
     const std::size_t per_batch = static_cast<std::size_t>((batch + plan.block_rows - 1) / plan.block_rows + 1);
     // Everything the next batch needs (its window) first, then this batch's share of the following one.
     const std::size_t must = std::min(block_seq.size(), static_cast<std::size_t>((window + 1) * plan.window_blocks));
+    // The windows before the next batch's are done: drop their blocks, so that the
+    // cache (two windows) never evicts a block read ahead before it is used.
+    for (const std::size_t done_blocks = static_cast<std::size_t>(window * plan.window_blocks); forgotten < done_blocks; ++forgotten)
+      file.forget(block_seq[forgotten]);
     const std::size_t target = std::min(limit, std::max(must, ahead + per_batch));
     for (; ahead < target; ++ahead) file.load(block_seq[ahead]);
   }
@@ -341,7 +364,7 @@ void BatchReader::start_epoch(std::int64_t epoch) {
   m.epoch = epoch;
   m.cursor = 0;
   m.block_seq.clear();
-  m.ahead = 0;
+  m.ahead = m.forgotten = 0;
   if (m.opt.shuffle && m.plan.in_memory) {
     m.order = epoch_order(m.n, m.opt.seed, epoch);
   } else if (m.opt.shuffle) {
