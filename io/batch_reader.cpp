@@ -5,11 +5,15 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <list>
 #include <unordered_map>
 #include <utility>
 
+#include <tbb/parallel_for.h>
+
+#include "io/chunk_decode.hpp"
 #include "io/h5.hpp"
 #include "io/memory_budget.hpp"
 
@@ -46,6 +50,11 @@ class SplitFile {
         std::vector<hsize_t> c(static_cast<std::size_t>(info_.sample_shape.size() + 1));
         H5Pget_chunk(dcpl, static_cast<int>(c.size()), c.data());
         block_rows_ = static_cast<std::int64_t>(c[0]);
+        bool whole_rows = true;  // a chunk spans whole rows: block b is chunk b
+        for (std::size_t i = 1; i < c.size(); ++i)
+          whole_rows &= static_cast<std::int64_t>(c[i]) == info_.sample_shape[i - 1];
+        h5::Id stored = h5::type(H5Dget_type(x_), at);
+        if (whole_rows) filters_ = chunk_filters(dcpl, stored);
       }
     }
     chunked_ = block_rows_ > 0;
@@ -71,6 +80,50 @@ class SplitFile {
   void set_capacity(std::size_t bytes) { cache_bytes_ = bytes; }
   // Block b into the cache (read now unless it is there).
   void load(std::int64_t b) { block(b, path_ + ": " + xname_); }
+
+  // Blocks into the cache: the missing ones fetched raw one after another (HDF5
+  // runs one call at a time), then inflated side by side on TBB tasks.
+  void load_many(const std::int64_t* bs, std::size_t count) {
+    if (!filters_.usable) {
+      for (std::size_t i = 0; i < count; ++i) load(bs[i]);
+      return;
+    }
+    const std::string at = path_ + ": " + xname_;
+    const std::size_t block_bytes = static_cast<std::size_t>(block_rows_ * row_bytes());
+    // Never more at once than half the cache holds, so none evicts another of its group.
+    const std::size_t group = std::max<std::size_t>(1, std::min<std::size_t>(64, cache_bytes_ / std::max<std::size_t>(block_bytes, 1) / 2));
+    std::vector<std::int64_t> todo;
+    for (std::size_t i = 0; i < count; ++i)
+      if (!where_.count(bs[i]) && std::find(todo.begin(), todo.end(), bs[i]) == todo.end()) todo.push_back(bs[i]);
+    std::vector<std::vector<unsigned char>> raw(group);
+    std::vector<std::uint32_t> mask(group);
+    std::vector<unsigned char*> dst(group);
+    std::vector<std::size_t> rows_bytes(group);
+    std::vector<hsize_t> offset(info_.sample_shape.size() + 1, 0);
+    for (std::size_t g0 = 0; g0 < todo.size(); g0 += group) {
+      const std::size_t g1 = std::min(todo.size(), g0 + group);
+      for (std::size_t i = g0; i < g1; ++i) {
+        const std::size_t j = i - g0;
+        offset[0] = static_cast<hsize_t>(todo[i] * block_rows_);
+        hsize_t stored = 0;
+        h5::check(H5Dget_chunk_storage_size(x_, offset.data(), &stored), at + ": chunk size");
+        raw[j].resize(static_cast<std::size_t>(stored));
+        h5::check(H5Dread_chunk(x_, H5P_DEFAULT, offset.data(), &mask[j], raw[j].data()), at + ": read chunk");
+        const std::int64_t rows = std::min(block_rows_, split_.rows - todo[i] * block_rows_);
+        rows_bytes[j] = static_cast<std::size_t>(rows * row_bytes());
+        dst[j] = slot(todo[i], rows_bytes[j]);
+      }
+      tbb::parallel_for(std::size_t{0}, g1 - g0, [&](std::size_t j) {
+        if (rows_bytes[j] == block_bytes) {
+          decode_chunk(filters_, mask[j], raw[j].data(), raw[j].size(), dst[j], block_bytes, at);
+        } else {  // the last chunk is stored whole, padded past the split's end
+          std::vector<unsigned char> full(block_bytes);
+          decode_chunk(filters_, mask[j], raw[j].data(), raw[j].size(), full.data(), block_bytes, at);
+          std::memcpy(dst[j], full.data(), rows_bytes[j]);
+        }
+      });
+    }
+  }
   // Block b out of the cache: it will not be read again soon.
   void forget(std::int64_t b) {
     if (auto it = where_.find(b); it != where_.end()) {
@@ -103,23 +156,7 @@ class SplitFile {
     }
     const std::int64_t first = b * block_rows_, rows = std::min(block_rows_, split_.rows - first);
     const std::size_t bytes = static_cast<std::size_t>(rows * features_ * elem_bytes_);
-    while (!lru_.empty() && cached_ + bytes > cache_bytes_) {
-      cached_ -= lru_.back().second.size();
-      where_.erase(lru_.back().first);
-      free_.push_back(std::move(lru_.back().second));
-      lru_.pop_back();
-    }
-    // Buffers are reused, never handed back to malloc, so the process holds the
-    // cache's size and not that plus whatever a fragmented heap keeps.
-    std::vector<unsigned char> buf;
-    if (!free_.empty()) {
-      buf = std::move(free_.back());
-      free_.pop_back();
-    }
-    buf.resize(bytes);
-    lru_.emplace_front(b, std::move(buf));
-    where_[b] = lru_.begin();
-    cached_ += bytes;
+    slot(b, bytes);
 
     h5::Id fspace = h5::space(H5Dget_space(x_), at);
     const int rank = H5Sget_simple_extent_ndims(fspace);
@@ -141,6 +178,28 @@ class SplitFile {
       lru_.pop_front();
       throw;
     }
+    return lru_.front().second.data();
+  }
+
+  // A cache entry of `bytes` for block b, most recently used, making room first.
+  unsigned char* slot(std::int64_t b, std::size_t bytes) {
+    while (!lru_.empty() && cached_ + bytes > cache_bytes_) {
+      cached_ -= lru_.back().second.size();
+      where_.erase(lru_.back().first);
+      free_.push_back(std::move(lru_.back().second));
+      lru_.pop_back();
+    }
+    // Buffers are reused, never handed back to malloc, so the process holds the
+    // cache's size and not that plus whatever a fragmented heap keeps.
+    std::vector<unsigned char> buf;
+    if (!free_.empty()) {
+      buf = std::move(free_.back());
+      free_.pop_back();
+    }
+    buf.resize(bytes);
+    lru_.emplace_front(b, std::move(buf));
+    where_[b] = lru_.begin();
+    cached_ += bytes;
     return lru_.front().second.data();
   }
 
@@ -181,6 +240,7 @@ class SplitFile {
   std::size_t cache_bytes_;
   std::int64_t features_ = 0, elem_bytes_ = 1, block_rows_ = 0;
   bool chunked_ = false;
+  ChunkFilters filters_;  // usable: blocks may be decoded outside HDF5 (load_many)
   h5::Id file_, x_;
   float lut_[256] = {};
   std::vector<std::int32_t> labels_;
@@ -282,7 +342,9 @@ struct BatchReader::Impl {
     const std::int64_t block_bytes = file.block_rows() * file.row_bytes();
     if (plan.in_memory) {
       file.set_capacity(static_cast<std::size_t>(plan.split_bytes + block_bytes));
-      for (std::int64_t blk = 0; blk * file.block_rows() < n; ++blk) file.load(blk);  // file order, once
+      std::vector<std::int64_t> all;
+      for (std::int64_t blk = 0; blk * file.block_rows() < n; ++blk) all.push_back(blk);
+      file.load_many(all.data(), all.size());  // file order, once
     } else {
       file.set_capacity(static_cast<std::size_t>((2 * plan.window_blocks + 2) * block_bytes));
     }
@@ -333,7 +395,8 @@ struct BatchReader::Impl {
     for (const std::size_t done_blocks = static_cast<std::size_t>(window * plan.window_blocks); forgotten < done_blocks; ++forgotten)
       file.forget(block_seq[forgotten]);
     const std::size_t target = std::min(limit, std::max(must, ahead + per_batch));
-    for (; ahead < target; ++ahead) file.load(block_seq[ahead]);
+    if (ahead < target) file.load_many(block_seq.data() + ahead, target - ahead);
+    ahead = std::max(ahead, target);
   }
 
   void launch(std::int64_t k) {
