@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
       ("train-limit", po::value<std::int64_t>()->default_value(0), "use only the first N training samples (0 = all)")
       ("test-limit", po::value<std::int64_t>()->default_value(0), "evaluate on the first N test samples (0 = all)")
       ("only-class", po::value<std::int32_t>()->default_value(-1), "train on one class only (anomaly detection; -1 = all)")
+      ("standardize", po::bool_switch(), "scale each feature to mean 0, deviation 1 over the training rows (for a file without "
+                                         "/scaling; kept in the checkpoint, applied by every app)")
       ("resume", po::bool_switch(), "continue from the --out checkpoint (its model, optimizer and progress)")
       ("quiet", po::bool_switch(), "no progress output");
   add_model_options(opts);
@@ -38,6 +40,7 @@ int main(int argc, char** argv) {
                    c.train_limit = vm["train-limit"].as<std::int64_t>();
                    c.test_limit = vm["test-limit"].as<std::int64_t>();
                    c.only_class = vm["only-class"].as<std::int32_t>();
+                   c.standardize = vm["standardize"].as<bool>();
                    c.resume = vm["resume"].as<bool>();
                    c.quiet = vm["quiet"].as<bool>();
                    if (c.resume && (model_overrides_given(vm) || !vm["model"].defaulted()))
