@@ -16,14 +16,17 @@ using namespace aeg::apps;
 
 namespace {
 
-// y: the reconstructions of xs from evaluate's pass.
+// y: the reconstructions of xs from evaluate's pass. The BCE score only for
+// models whose data lie in [0, 1]: on real-valued data it means nothing.
 void anomaly(const po::variables_map& vm, const LoadedModel& lm, const io::SplitArrays& xs, const std::vector<float>& y) {
   std::ostream& log = vm["json"].as<bool>() ? std::cerr : std::cout;  // keep stdout one JSON object
   const std::int64_t n = xs.x.shape[0];
+  const zoo::TargetRange range = zoo::target_range(lm.spec);
+  const bool unit = range.lo == 0 && range.hi == 1;
   const SampleErrors e = per_sample_errors(xs.x.ptr(), y.data(), n, lm.spec.features);
   io::ArraysFile file;
   file.floats.emplace_back("/mse", Tensor<float>({n}, e.mse));
-  file.floats.emplace_back("/bce", Tensor<float>({n}, e.bce));
+  if (unit) file.floats.emplace_back("/bce", Tensor<float>({n}, e.bce));
   if (!xs.y.empty()) file.ints.emplace_back("/labels", xs.y);
   file.attributes = {{"checkpoint", vm["checkpoint"].as<std::string>()}, {"data", vm["data"].as<std::string>()},
                      {"split", vm["split"].as<std::string>()}};
@@ -31,17 +34,26 @@ void anomaly(const po::variables_map& vm, const LoadedModel& lm, const io::Split
     const std::int32_t k = vm["normal-class"].as<std::int32_t>();
     const std::string score = vm["score"].as<std::string>();
     if (score != "mse" && score != "bce") throw std::invalid_argument("--score must be mse or bce");
+    if (score == "bce" && !unit)
+      throw std::invalid_argument("--score bce is for data in [0, 1]; the model in " + vm["checkpoint"].as<std::string>() +
+                                  " takes any real value: use --score mse");
     if (xs.y.empty()) throw std::invalid_argument("--normal-class needs labels, and /" + vm["split"].as<std::string>() + "/y is missing");
     std::vector<bool> anomalous(static_cast<std::size_t>(n));
     for (std::int64_t i = 0; i < n; ++i) anomalous[static_cast<std::size_t>(i)] = xs.y[static_cast<std::size_t>(i)] != k;
-    const double auc_mse = roc_auc(e.mse, anomalous), auc_bce = roc_auc(e.bce, anomalous);
-    file.numbers = {{"normal_class", k}, {"auroc_mse", auc_mse}, {"auroc_bce", auc_bce}};
-    log << "AUROC, class " << k << " against the rest, scored by " << score << ": "
-              << (score == "mse" ? auc_mse : auc_bce) << "  (mse " << auc_mse << ", bce " << auc_bce << ")\n";
+    const double auc_mse = roc_auc(e.mse, anomalous);
+    file.numbers = {{"normal_class", k}, {"auroc_mse", auc_mse}};
+    log << "AUROC, class " << k << " against the rest, scored by " << score << ": ";
+    if (unit) {
+      const double auc_bce = roc_auc(e.bce, anomalous);
+      file.numbers.emplace_back("auroc_bce", auc_bce);
+      log << (score == "mse" ? auc_mse : auc_bce) << "  (mse " << auc_mse << ", bce " << auc_bce << ")\n";
+    } else {
+      log << auc_mse << "\n";
+    }
   }
   const std::string out = vm["anomaly"].as<std::string>();
   io::write_arrays(out, file);
-  log << "wrote " << out << ": per-sample /mse and /bce of " << n << " samples\n";
+  log << "wrote " << out << ": per-sample /mse" << (unit ? " and /bce" : "") << " of " << n << " samples\n";
 }
 
 // The reconstructions in the data's own units: the model's scaling inverted.

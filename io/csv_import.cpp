@@ -72,7 +72,9 @@ std::int64_t scan(const std::string& path, const CsvSource& src, CsvShape& shape
     }
     for (std::size_t i = 0; i < v.size(); ++i) {
       const double x = v[i];
-      if (!std::isfinite(x)) throw DataError(in.where() + ": " + in.column(static_cast<std::int64_t>(i)) + " is " + num(x) + ", expected a finite number");
+      if (!std::isfinite(x))
+        throw DataError(in.where() + ": " + in.column(static_cast<std::int64_t>(i)) + " is " + num(x) +
+                        ", expected a finite number");
       if (static_cast<int>(i) == label) {
         if (x != std::floor(x) || std::fabs(x) > 2147483647.0)
           throw DataError(in.where() + ": label " + in.column(static_cast<std::int64_t>(i)) + " is " + num(x) +

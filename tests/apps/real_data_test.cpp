@@ -169,7 +169,7 @@ TEST_CASE("every dense recipe trains on real-valued data with --loss mse --outpu
   }
 }
 
-TEST_CASE("the file's scaling is the model's; --standardize is for files without one", "[apps][real]") {
+TEST_CASE("the file's scaling is the model's, and --standardize is for files without one", "[apps][real]") {
   TempDir dir;
   std::ofstream csv(dir / "r.csv");
   csv << "a,b,label,c\n";
@@ -224,4 +224,23 @@ TEST_CASE("ae-generate writes a VAE's samples of real data in the data's own uni
   r = run(kGenerate + " --checkpoint " + (dir / "v.h5") + " --sample 16 --out " + (dir / "s.png"));
   CHECK(r.code != 0);
   CHECK_THAT(r.out, Contains("no image shape") && Contains(".h5"));
+}
+
+TEST_CASE("ae-eval --anomaly on real-valued data scores by MSE only", "[apps][real]") {
+  TempDir dir;
+  make_real_dataset(dir / "r.h5", 200);
+  REQUIRE(run(kTrain + " --data " + (dir / "r.h5") + " --model linear --code 2 --standardize --only-class 1 --epochs 3" +
+              " --batch 20 --quiet --out " + (dir / "a.h5"))
+              .code == 0);
+  const std::string eval = kEval + " --checkpoint " + (dir / "a.h5") + " --data " + (dir / "r.h5") + " --anomaly " + (dir / "e.h5") +
+                           " --normal-class 1";
+  Run r = run(eval);
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Contains("AUROC, class 1 against the rest, scored by mse: ") && !Contains("bce"));
+  CHECK(io::read_float_array(dir / "e.h5", "/mse").shape == Shape{50});
+  CHECK_THROWS(io::read_float_array(dir / "e.h5", "/bce"));  // BCE of real values means nothing
+  r = run(eval + " --score bce");
+  CHECK(r.code == 2);
+  CHECK_THAT(r.out, Contains("--score bce is for data in [0, 1]"));
 }

@@ -224,7 +224,7 @@ TEST_CASE("describe rejects bad dataset files with clear messages", "[io][datase
   }
 }
 
-TEST_CASE("any finite value is valid data; NaN and infinities are refused naming row and column", "[io][dataset][bad]") {
+TEST_CASE("any finite value is valid data, and NaN and infinities are refused naming row and column", "[io][dataset][bad]") {
   TempDir d;
   SECTION("NaN in float data") {
     const auto p = d.file("nan.h5");

@@ -204,7 +204,7 @@ TEST_CASE("CSV import fits the scaling on the training rows only", "[io][scaling
   }
 }
 
-TEST_CASE("checkpoints keep the scaling; format 1 checkpoints load without one", "[io][scaling][checkpoint]") {
+TEST_CASE("checkpoints keep the scaling, and format 1 checkpoints load without one", "[io][scaling][checkpoint]") {
   TempDir d;
   aeg::io::Checkpoint ck;
   ck.spec = "recipe = linear\n";
