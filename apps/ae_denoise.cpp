@@ -49,11 +49,12 @@ int main(int argc, char** argv) {
     if (count < 1 || count > 64) throw std::invalid_argument("--count must be between 1 and 64");
     if (lm.spec.image_shape.size() != 3) throw std::invalid_argument("the model's data have no image shape to draw");
 
-    const io::SplitArrays xs = load_for_model(data, "test", vm["limit"].as<std::int64_t>(), lm.spec, ckpt);
+    const io::SplitArrays xs = load_for_model(data, "test", vm["limit"].as<std::int64_t>(), lm, ckpt);
     const std::int64_t n = xs.x.shape[0], f = lm.spec.features, total = n * f;
     Tensor<float> noisy = xs.x;
     Rng rng(vm["seed"].as<std::uint64_t>());
-    zoo::corrupt(noisy.ptr(), total, noise.noise, noise.level, rng);
+    const zoo::TargetRange range = zoo::target_range(lm.spec);
+    zoo::corrupt(noisy.ptr(), total, noise.noise, noise.level, rng, range.lo, range.hi);
     const std::vector<float> denoised = reconstruct(lm.spec, lm.params, noisy.ptr(), xs.y, n,
                                                     {.threads = vm["threads"].as<int>()});
     const double before = psnr(xs.x.ptr(), noisy.ptr(), total), after = psnr(xs.x.ptr(), denoised.data(), total);

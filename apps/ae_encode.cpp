@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
     LoadedModel lm = load_model(ckpt);
     if (vm.count("plot") && lm.spec.code < 2)
       throw std::invalid_argument("--plot needs a code of at least 2 units; this model's has " + std::to_string(lm.spec.code));
-    const io::SplitArrays xs = load_for_model(data, split, vm["limit"].as<std::int64_t>(), lm.spec, ckpt);
+    const io::SplitArrays xs = load_for_model(data, split, vm["limit"].as<std::int64_t>(), lm, ckpt);
     const std::int64_t n = xs.x.shape[0];
     Tensor<float> codes = encode(lm.spec, lm.params, xs.x.ptr(), xs.y, n, vm["threads"].as<int>());
 

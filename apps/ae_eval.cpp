@@ -16,14 +16,17 @@ using namespace aeg::apps;
 
 namespace {
 
-// y: the reconstructions of xs from evaluate's pass.
+// y: the reconstructions of xs from evaluate's pass. The BCE score only for
+// models whose data lie in [0, 1]: on real-valued data it means nothing.
 void anomaly(const po::variables_map& vm, const LoadedModel& lm, const io::SplitArrays& xs, const std::vector<float>& y) {
   std::ostream& log = vm["json"].as<bool>() ? std::cerr : std::cout;  // keep stdout one JSON object
   const std::int64_t n = xs.x.shape[0];
+  const zoo::TargetRange range = zoo::target_range(lm.spec);
+  const bool unit = range.lo == 0 && range.hi == 1;
   const SampleErrors e = per_sample_errors(xs.x.ptr(), y.data(), n, lm.spec.features);
   io::ArraysFile file;
   file.floats.emplace_back("/mse", Tensor<float>({n}, e.mse));
-  file.floats.emplace_back("/bce", Tensor<float>({n}, e.bce));
+  if (unit) file.floats.emplace_back("/bce", Tensor<float>({n}, e.bce));
   if (!xs.y.empty()) file.ints.emplace_back("/labels", xs.y);
   file.attributes = {{"checkpoint", vm["checkpoint"].as<std::string>()}, {"data", vm["data"].as<std::string>()},
                      {"split", vm["split"].as<std::string>()}};
@@ -31,17 +34,41 @@ void anomaly(const po::variables_map& vm, const LoadedModel& lm, const io::Split
     const std::int32_t k = vm["normal-class"].as<std::int32_t>();
     const std::string score = vm["score"].as<std::string>();
     if (score != "mse" && score != "bce") throw std::invalid_argument("--score must be mse or bce");
+    if (score == "bce" && !unit)
+      throw std::invalid_argument("--score bce is for data in [0, 1]; the model in " + vm["checkpoint"].as<std::string>() +
+                                  " takes any real value: use --score mse");
     if (xs.y.empty()) throw std::invalid_argument("--normal-class needs labels, and /" + vm["split"].as<std::string>() + "/y is missing");
     std::vector<bool> anomalous(static_cast<std::size_t>(n));
     for (std::int64_t i = 0; i < n; ++i) anomalous[static_cast<std::size_t>(i)] = xs.y[static_cast<std::size_t>(i)] != k;
-    const double auc_mse = roc_auc(e.mse, anomalous), auc_bce = roc_auc(e.bce, anomalous);
-    file.numbers = {{"normal_class", k}, {"auroc_mse", auc_mse}, {"auroc_bce", auc_bce}};
-    log << "AUROC, class " << k << " against the rest, scored by " << score << ": "
-              << (score == "mse" ? auc_mse : auc_bce) << "  (mse " << auc_mse << ", bce " << auc_bce << ")\n";
+    const double auc_mse = roc_auc(e.mse, anomalous);
+    file.numbers = {{"normal_class", k}, {"auroc_mse", auc_mse}};
+    log << "AUROC, class " << k << " against the rest, scored by " << score << ": ";
+    if (unit) {
+      const double auc_bce = roc_auc(e.bce, anomalous);
+      file.numbers.emplace_back("auroc_bce", auc_bce);
+      log << (score == "mse" ? auc_mse : auc_bce) << "  (mse " << auc_mse << ", bce " << auc_bce << ")\n";
+    } else {
+      log << auc_mse << "\n";
+    }
   }
   const std::string out = vm["anomaly"].as<std::string>();
   io::write_arrays(out, file);
-  log << "wrote " << out << ": per-sample /mse and /bce of " << n << " samples\n";
+  log << "wrote " << out << ": per-sample /mse" << (unit ? " and /bce" : "") << " of " << n << " samples\n";
+}
+
+// The reconstructions in the data's own units: the model's scaling inverted.
+void reconstructions(const po::variables_map& vm, const LoadedModel& lm, const io::SplitArrays& xs, std::vector<float> y) {
+  const std::int64_t n = xs.x.shape[0];
+  lm.checkpoint.scaling.invert(y.data(), n);
+  io::ArraysFile file;
+  file.floats.emplace_back("/x_hat", Tensor<float>({n, lm.spec.features}, std::move(y)));
+  if (!xs.y.empty()) file.ints.emplace_back("/labels", xs.y);
+  file.attributes = {{"checkpoint", vm["checkpoint"].as<std::string>()}, {"data", vm["data"].as<std::string>()},
+                     {"split", vm["split"].as<std::string>()},
+                     {"units", lm.checkpoint.scaling.empty() ? "as stored" : "the data's own (scaling inverted)"}};
+  const std::string out = vm["reconstructions"].as<std::string>();
+  io::write_arrays(out, file);
+  (vm["json"].as<bool>() ? std::cerr : std::cout) << "wrote " << out << ": /x_hat " << n << " x " << lm.spec.features << "\n";
 }
 
 }  // namespace
@@ -61,7 +88,8 @@ int main(int argc, char** argv) {
       ("jacobian", po::bool_switch(), "also report the code's mean ||J||_F^2 w.r.t. the input (contractive models always do)")
       ("anomaly", po::value<std::string>(), "write per-sample reconstruction errors to this HDF5 file (/mse, /bce, /labels)")
       ("normal-class", po::value<std::int32_t>(), "with --anomaly: the class the model was trained on (ae-train --only-class); prints the ROC AUC of telling it from the others")
-      ("score", po::value<std::string>()->default_value("mse"), "with --normal-class: the anomaly score, mse or bce");
+      ("score", po::value<std::string>()->default_value("mse"), "with --normal-class: the anomaly score, mse or bce")
+      ("reconstructions", po::value<std::string>(), "write the reconstructions to this HDF5 file (/x_hat, in the data's own units: the model's scaling inverted)");
   return run_app("ae-eval", "--checkpoint CKPT --data FILE [--json]", argc, argv, opts, [](const po::variables_map& vm) {
     const std::string ckpt = vm["checkpoint"].as<std::string>(), data = vm["data"].as<std::string>();
     if (vm["batch"].as<std::int64_t>() < 1) throw std::invalid_argument("--batch must be at least 1");
@@ -70,11 +98,12 @@ int main(int argc, char** argv) {
     EvalOptions o{.batch = vm["batch"].as<std::int64_t>(), .threads = vm["threads"].as<int>(), .seed = vm["seed"].as<std::uint64_t>()};
     o.noise = {lm.spec.noise, lm.spec.noise_level};
     o.jacobian = vm["jacobian"].as<bool>();
+    o.scaling = lm.checkpoint.scaling;
     if (vm.count("noise")) o.noise = zoo::parse_noise_spec(vm["noise"].as<std::string>());
-    const io::SplitArrays xs = load_for_model(data, split, vm["limit"].as<std::int64_t>(), lm.spec, ckpt);
+    const io::SplitArrays xs = load_for_model(data, split, vm["limit"].as<std::int64_t>(), lm, ckpt);
     std::vector<float> recon;
-    const Metrics m =
-        evaluate(lm.spec, lm.params, xs.x.ptr(), xs.y, xs.x.shape[0], o, vm.count("anomaly") ? &recon : nullptr);
+    const bool keep = vm.count("anomaly") || vm.count("reconstructions");
+    const Metrics m = evaluate(lm.spec, lm.params, xs.x.ptr(), xs.y, xs.x.shape[0], o, keep ? &recon : nullptr);
     if (vm["json"].as<bool>()) {
       std::string j = to_json(m);
       j.insert(j.size() - 1, ", \"model\": \"" + lm.spec.recipe + "\", \"epoch\": " + std::to_string(lm.checkpoint.epoch) +
@@ -86,6 +115,7 @@ int main(int argc, char** argv) {
                 << to_text(m);
     }
     if (vm.count("anomaly")) anomaly(vm, lm, xs, recon);
+    if (vm.count("reconstructions")) reconstructions(vm, lm, xs, std::move(recon));
     return 0;
   });
 }

@@ -8,6 +8,7 @@
 #include "apps/common/data_check.hpp"
 #include "apps/common/latent.hpp"
 #include "apps/common/model_state.hpp"
+#include "io/arrays.hpp"
 #include "io/png.hpp"
 
 namespace po = boost::program_options;
@@ -36,7 +37,7 @@ struct Job {
   }
   io::SplitArrays data(std::int64_t limit = 0) const {
     if (!vm.count("data")) throw std::invalid_argument("this mode encodes test images: give --data FILE");
-    return load_for_model(vm["data"].as<std::string>(), "test", limit, lm.spec, vm["checkpoint"].as<std::string>());
+    return load_for_model(vm["data"].as<std::string>(), "test", limit, lm, vm["checkpoint"].as<std::string>());
   }
   void require_prior(const char* mode) const {
     if (!lm.spec.variational)
@@ -53,13 +54,28 @@ struct Job {
     }
     return given;
   }
+  // A PNG grid of what the model gives back (the values it works in), or, for an
+  // --out ending in .h5, the decoded rows in the data's own units (the model's
+  // scaling inverted) beside their codes.
   void picture(const Codes& z, const std::vector<std::int32_t>& labels, int rows) const {
     const std::int64_t n = static_cast<std::int64_t>(z.size()) / code();
     Tensor<float> images = decode(lm.spec, lm.params, z.data(), labels, n, threads());
-    if (lm.spec.image_shape.size() != 3)
-      throw std::invalid_argument("the model's data have no image shape to draw");
-    images.shape = {n, lm.spec.image_shape[0], lm.spec.image_shape[1], lm.spec.image_shape[2]};
     const std::string out = vm["out"].as<std::string>();
+    if (out.size() > 3 && out.compare(out.size() - 3, 3, ".h5") == 0) {
+      lm.checkpoint.scaling.invert(images.ptr(), n);
+      io::ArraysFile file;
+      file.floats.emplace_back("/x", std::move(images));
+      file.floats.emplace_back("/codes", Tensor<float>({n, code()}, z));
+      if (!labels.empty()) file.ints.emplace_back("/labels", labels);
+      file.attributes = {{"checkpoint", vm["checkpoint"].as<std::string>()}, {"model", lm.spec.recipe},
+                         {"units", lm.checkpoint.scaling.empty() ? "as stored" : "the data's own (scaling inverted)"}};
+      io::write_arrays(out, file);
+      std::cout << "wrote " << out << ": /x " << n << " x " << lm.spec.features << ", /codes\n";
+      return;
+    }
+    if (lm.spec.image_shape.size() != 3)
+      throw std::invalid_argument("the model's data have no image shape to draw: give --out FILE.h5 for the values");
+    images.shape = {n, lm.spec.image_shape[0], lm.spec.image_shape[1], lm.spec.image_shape[2]};
     io::write_png_grid(out, images, rows, static_cast<int>((n + rows - 1) / rows));
     std::cout << "wrote " << out << ": " << rows << " x " << (n + rows - 1) / rows << " images\n";
   }
@@ -171,7 +187,8 @@ int main(int argc, char** argv) {
       ("data", po::value<std::string>(), "dataset file whose test images --interpolate/--traverse encode")
       ("seed", po::value<std::uint64_t>()->default_value(1), "seed for prior draws")
       ("threads", po::value<int>()->default_value(2), "threads")
-      ("out", po::value<std::string>()->default_value("generated.png"), "PNG grid to write");
+      ("out", po::value<std::string>()->default_value("generated.png"), "PNG grid to write (the values the model works in); "
+                                                                         "FILE.h5: /x in the data's own units and /codes");
   return run_app("ae-generate", "--checkpoint CKPT (--sample N | --interpolate I,J | --traverse DIM | --manifold) --out FILE.png",
                  argc, argv, opts, [](const po::variables_map& vm) {
     const int modes = static_cast<int>(vm.count("sample") + vm.count("interpolate") + vm.count("traverse")) +

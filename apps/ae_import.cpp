@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "io/csv.hpp"
 #include "io/import.hpp"
 
 namespace po = boost::program_options;
@@ -37,6 +38,24 @@ std::vector<std::int64_t> parse_shape(const std::string& s) {
   return r;
 }
 
+// --label-column: a 0-based number (-1: none), or a header name.
+void parse_label_column(const std::string& s, aeg::io::CsvSource& src) {
+  std::size_t used = 0;
+  long long v = 0;
+  try {
+    v = std::stoll(s, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == s.size() && !s.empty()) {
+    if (v < -1 || v > 1'000'000) throw UsageError("--label-column " + s + ": expected a column number >= 0, or -1 for none");
+    src.label_column = static_cast<int>(v);
+  } else {
+    if (s.empty()) throw UsageError("--label-column: expected a column number or a header name");
+    src.label_name = s;
+  }
+}
+
 std::string human_bytes(std::uintmax_t b) {
   char buf[64];
   if (b >= (1u << 20)) std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(b) / (1 << 20));
@@ -51,14 +70,15 @@ void print_split(const char* name, const aeg::io::DatasetInfo& info, const aeg::
     return;
   }
   std::cout << "  " << name << ": " << s.rows << " x " << info.features << " " << aeg::io::to_string(s.dtype)
-            << " (scale " << s.scale << "), " << (s.labels ? "labels" : "no labels") << "\n";
+            << (s.scale != 1 ? " (value = stored / " + std::to_string(static_cast<long long>(s.scale)) + ")" : "") << ", "
+            << (s.labels ? "labels" : "no labels") << "\n";
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string train_images, train_labels, test_images, test_labels, csv, test_csv, image_shape, out;
-  int label_column = -1;
+  std::string label_column, delimiter, scale;
   double test_fraction = 0;
   std::uint64_t seed = 0;
 
@@ -74,8 +94,10 @@ int main(int argc, char** argv) {
       ("train-labels", po::value(&train_labels)->default_value("", "none"), "IDX file of training labels (optional)")
       ("test-images", po::value(&test_images)->default_value("", "none"), "IDX file of test images (optional)")
       ("test-labels", po::value(&test_labels)->default_value("", "none"), "IDX file of test labels (needed when training labels are given)")
-      ("csv", po::value(&csv)->default_value("", "none"), "CSV file, one sample per line (a non-numeric first line is a header)")
-      ("label-column", po::value(&label_column)->default_value(-1), "0-based CSV column holding the label (-1: no labels)")
+      ("csv", po::value(&csv)->default_value("", "none"), "CSV file (or .csv.gz), one sample per line; a first line with any non-numeric cell is a header. Values are kept as they are")
+      ("label-column", po::value(&label_column)->default_value("-1"), "CSV column holding an integer label: 0-based number, or its name in the header (-1: no labels)")
+      ("delimiter", po::value(&delimiter)->default_value(","), "CSV cell separator: one character, 'tab' or 'space' (runs of blanks)")
+      ("scale", po::value(&scale)->default_value("none"), "per-feature scaling fitted on the training rows only and stored as /scaling (the values stay as they are; every app applies it): none, minmax (to [0, 1]) or standard (mean 0, deviation 1)")
       ("test-csv", po::value(&test_csv)->default_value("", "none"), "second CSV file for the test split")
       ("test-fraction", po::value(&test_fraction)->default_value(0.0), "fraction of --csv rows put in the test split, in [0, 1)")
       ("seed", po::value(&seed)->default_value(0), "seed choosing the --test-fraction rows")
@@ -83,6 +105,7 @@ int main(int argc, char** argv) {
       ("out,o", po::value(&out)->default_value("fashion-mnist.h5"), "output file (written to a temp file, then renamed)");
   // clang-format on
 
+  aeg::io::CsvSource src;
   po::variables_map vm;
   try {
     const po::positional_options_description no_positionals;
@@ -94,10 +117,11 @@ int main(int argc, char** argv) {
     }
     const bool idx = !train_images.empty() || !train_labels.empty() || !test_images.empty() || !test_labels.empty();
     const bool csv_opts = !vm["label-column"].defaulted() || !test_csv.empty() || !vm["test-fraction"].defaulted() ||
-                          !image_shape.empty() || !vm["seed"].defaulted();
+                          !image_shape.empty() || !vm["seed"].defaulted() || !vm["delimiter"].defaulted() ||
+                          !vm["scale"].defaulted();
     if (idx && !csv.empty()) throw UsageError("give IDX files or --csv, not both");
     if (csv_opts && csv.empty())
-      throw UsageError("--label-column, --test-csv, --test-fraction, --seed and --image-shape need --csv");
+      throw UsageError("--label-column, --delimiter, --scale, --test-csv, --test-fraction, --seed and --image-shape need --csv");
     if (idx) {
       if (train_images.empty()) throw UsageError("--train-images is required with IDX input");
       if (test_labels.size() && test_images.empty()) throw UsageError("--test-labels needs --test-images");
@@ -107,7 +131,17 @@ int main(int argc, char** argv) {
     if (!(test_fraction >= 0 && test_fraction < 1))
       throw UsageError("--test-fraction " + std::to_string(test_fraction) + ": expected a value in [0, 1)");
     if (!test_csv.empty() && test_fraction > 0) throw UsageError("give --test-csv or --test-fraction, not both");
-    if (label_column < -1) throw UsageError("--label-column " + std::to_string(label_column) + ": expected >= 0, or -1 for none");
+    try {
+      src.delimiter = aeg::io::parse_delimiter(delimiter);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string("--delimiter: ") + e.what());
+    }
+    try {
+      src.scale = aeg::io::parse_scale_method(scale);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string("--scale: ") + e.what());
+    }
+    parse_label_column(label_column, src);
     if (out.empty()) throw UsageError("--out: expected a file name");
   } catch (const po::error& e) {
     std::cerr << "ae-import: " << e.what() << "\nTry 'ae-import --help'.\n";
@@ -120,12 +154,10 @@ int main(int argc, char** argv) {
   try {
     aeg::io::ImportReport r;
     if (!csv.empty()) {
-      aeg::io::CsvSource src;
       src.train = csv;
       src.test = test_csv;
       src.test_fraction = test_fraction;
       src.seed = seed;
-      src.label_column = label_column;
       if (!image_shape.empty()) src.image_shape = parse_shape(image_shape);
       r = aeg::io::import_csv(src, out);
     } else if (!train_images.empty()) {
@@ -138,6 +170,8 @@ int main(int argc, char** argv) {
     std::cout << "  source: " << info.source << "\n";
     print_split("train", info, info.train);
     print_split("test", info, info.test);
+    if (!info.scaling.empty())
+      std::cout << "  scaling: " << aeg::io::to_string(info.scaling.method) << " per feature, fitted on the training rows (/scaling)\n";
     if (!info.image_shape.empty())
       std::cout << "  image shape: " << info.image_shape[0] << " x " << info.image_shape[1] << " x "
                 << info.image_shape[2] << "\n";

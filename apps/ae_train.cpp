@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
       ("data-memory", po::value<std::string>(), "memory the training split may take (e.g. 512M, 4G; default: half "
                                                  "of the available memory); a larger split streams from the file")
       ("only-class", po::value<std::int32_t>()->default_value(-1), "train on one class only (anomaly detection; -1 = all)")
+      ("standardize", po::bool_switch(), "scale each feature to mean 0, deviation 1 over the training rows (for a file without "
+                                         "/scaling; kept in the checkpoint, applied by every app)")
       ("resume", po::bool_switch(), "continue from the --out checkpoint (its model, optimizer and progress)")
       ("quiet", po::bool_switch(), "no progress output");
   add_model_options(opts);
@@ -42,6 +44,7 @@ int main(int argc, char** argv) {
                    c.test_limit = vm["test-limit"].as<std::int64_t>();
                    c.only_class = vm["only-class"].as<std::int32_t>();
                    if (vm.count("data-memory")) c.data_memory = aeg::io::parse_memory_size(vm["data-memory"].as<std::string>(), "--data-memory");
+                   c.standardize = vm["standardize"].as<bool>();
                    c.resume = vm["resume"].as<bool>();
                    c.quiet = vm["quiet"].as<bool>();
                    if (c.resume && (model_overrides_given(vm) || !vm["model"].defaulted()))

@@ -28,18 +28,18 @@ std::string num(double v) {
 }
 
 // One split of one file, open for reading rows. Rows are read in blocks (the
-// dataset's chunks of rows, or 64 rows for contiguous data), one H5Dread per
+// dataset's chunks of rows, or 64 rows for contiguous data), one HDF5 read per
 // block, and decoded blocks are kept in a least-recently-used cache bounded by
-// `cache_bytes`. Why: every H5Dread costs ~0.25 ms of HDF5 bookkeeping even for
-// one cached row, so a shuffled batch of 256 single-row reads took 0.3 s; with
-// blocks, a dataset that fits the cache costs one read per block per run, and
-// one that does not still reads 20-64 rows per call.
+// `cache_bytes` (BatchReader sizes it: the whole split, or two windows). Why:
+// every H5Dread costs ~0.25 ms of HDF5 bookkeeping even for one cached row, so a
+// shuffled batch of 256 single-row reads took 0.3 s.
 class SplitFile {
  public:
-  SplitFile(const std::string& path, const std::string& split, std::size_t cache_bytes)
+  SplitFile(const std::string& path, const std::string& split, std::size_t cache_bytes, FeedRules feed)
       : path_(path), info_(describe(path)), split_(info_.split(split)), xname_("/" + split + "/x"),
-        yname_("/" + split + "/y"), cache_bytes_(cache_bytes) {
+        yname_("/" + split + "/y"), cache_bytes_(cache_bytes), feed_(std::move(feed)) {
     features_ = info_.features;
+    check_scaling(feed_.scaling, features_, path + ": the scaling given for " + xname_);
     elem_bytes_ = split_.dtype == DType::uint8 ? 1 : 4;
     file_ = h5::open_file(path);
     const std::string at = path + ": " + xname_;
@@ -203,34 +203,38 @@ class SplitFile {
     return lru_.front().second.data();
   }
 
-  // One row of raw values to float32 in [0, 1]; throws naming the row on a bad value.
+  // One row of stored values to what the model is fed (decoded, scaled), checked
+  // in the same pass; throws naming the row and column of the first bad value.
   void convert_row(const unsigned char* raw, float* d, std::int64_t row, const std::string& at) const {
     if (split_.dtype == DType::uint8) {
-      std::uint8_t hi = 0;
-      for (std::int64_t f = 0; f < features_; ++f) {
-        d[f] = lut_[raw[f]];
-        hi = std::max(hi, raw[f]);
-      }
-      if (hi > split_.scale)
-        throw DataError(at + " row " + std::to_string(row) + " has value " + std::to_string(hi) + " > scale " +
-                        num(split_.scale) + ", expected values in [0, 1] after scaling");
-      return;
+      for (std::int64_t f = 0; f < features_; ++f) d[f] = lut_[raw[f]];
+    } else {
+      const float* s = reinterpret_cast<const float*>(raw);
+      const float scale = static_cast<float>(split_.scale);
+      for (std::int64_t f = 0; f < features_; ++f) d[f] = scale == 1.0f ? s[f] : s[f] / scale;
     }
-    const float* s = reinterpret_cast<const float*>(raw);
-    const float scale = static_cast<float>(split_.scale);
+    if (!feed_.scaling.empty()) feed_.scaling.apply(d, 1);
+    // Bytes over a positive scale are finite: only a scaling or bounds can make them bad.
+    if (split_.dtype == DType::uint8 && feed_.scaling.empty() && !feed_.bounds.bounded()) return;
+    const float lo = static_cast<float>(feed_.bounds.lo), hi = static_cast<float>(feed_.bounds.hi);
     bool ok = true;
-    for (std::int64_t f = 0; f < features_; ++f) {
-      const float v = scale == 1.0f ? s[f] : s[f] / scale;
-      ok &= (v >= 0.0f) & (v <= 1.0f);  // false for NaN
-      d[f] = v;
+    for (std::int64_t f = 0; f < features_; ++f) ok &= std::isfinite(d[f]) & (d[f] >= lo) & (d[f] <= hi);
+    if (ok) return;
+    std::int64_t f = 0;
+    while (std::isfinite(d[f]) && d[f] >= lo && d[f] <= hi) ++f;
+    const std::string where = at + " row " + std::to_string(row) + " column " + std::to_string(f);
+    if (!std::isfinite(d[f])) {
+      const double stored = split_.dtype == DType::uint8 ? raw[f] : reinterpret_cast<const float*>(raw)[f];
+      throw DataError(where + " has value " + num(stored) +
+                      (std::isfinite(stored) ? " (" + num(d[f]) + " after scaling)" : std::string()) +
+                      ", expected a finite number");
     }
-    if (!ok) {
-      std::int64_t f = 0;
-      while (f < features_ && d[f] >= 0.0f && d[f] <= 1.0f) ++f;
-      throw DataError(at + " row " + std::to_string(row) + " column " + std::to_string(f) + " has value " +
-                      num(s[f]) + (scale == 1.0f ? "" : " (scale " + num(split_.scale) + ")") +
-                      ", expected a number in [0, 1] after scaling");
-    }
+    const ValueBounds& b = feed_.bounds;
+    const std::string value = num(d[f]) + (feed_.scaling.empty() ? "" : " (after scaling)");
+    if (b.need.empty())
+      throw DataError(where + " has value " + value + ", expected a number in [" + num(b.lo) + ", " + num(b.hi) + "]");
+    throw DataError(path_ + ": " + b.need + "; this file has " + value + " at " + xname_ + " row " +
+                    std::to_string(row) + " column " + std::to_string(f) + (b.remedy.empty() ? "" : ": " + b.remedy));
   }
 
   std::string path_;
@@ -238,6 +242,7 @@ class SplitFile {
   SplitInfo split_;
   std::string xname_, yname_;
   std::size_t cache_bytes_;
+  FeedRules feed_;
   std::int64_t features_ = 0, elem_bytes_ = 1, block_rows_ = 0;
   bool chunked_ = false;
   ChunkFilters filters_;  // usable: blocks may be decoded outside HDF5 (load_many)
@@ -334,7 +339,7 @@ struct BatchReader::Impl {
   std::exception_ptr error;
 
   Impl(const std::string& path, const std::string& split, std::int64_t b, ReaderOptions o)
-      : file(path, split, 0), batch(b), opt(o) {
+      : file(path, split, 0, o.feed), batch(b), opt(o) {
     n = file.split().rows;
     if (opt.limit > 0) n = std::min(n, opt.limit);
     plan = make_plan(file, n, batch, opt.memory);
@@ -476,9 +481,10 @@ const std::string& BatchReader::layout_warning() const { return impl_->warning; 
 
 // ---------------------------------------------------------------- load_split
 
-SplitArrays load_split(const std::string& path, const std::string& split, std::int64_t limit) {
+SplitArrays load_split(const std::string& path, const std::string& split, std::int64_t limit,
+                       const FeedRules& feed) {
   h5::quiet();
-  SplitFile file(path, split, 8u << 20);
+  SplitFile file(path, split, 8u << 20, feed);
   std::int64_t n = file.split().rows;
   if (limit > 0) n = std::min(n, limit);
   SplitArrays r;

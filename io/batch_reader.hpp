@@ -1,6 +1,6 @@
 // Streams one split of a dataset file (io/dataset.hpp) in batches of float32
-// rows in [0, 1]. Rows are read in blocks (the file's chunks of rows, one
-// H5Dread each) and kept decoded in a bounded cache. Two ways, chosen by the
+// rows as a model is fed them (scaled, then checked: FeedRules). Rows are read
+// in blocks (the file's chunks of rows) and kept decoded in a bounded cache. Two ways, chosen by the
 // split's size against a memory budget:
 // - it fits: every block is read once, in file order, when the reader opens
 //   (at disk and inflate speed), and each epoch is a uniform shuffle of the rows
@@ -12,6 +12,7 @@
 // same batches. While the caller trains on one batch, the next is read on a TBB task.
 #pragma once
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,8 +23,27 @@
 
 namespace aeg::io {
 
+// What a model needs of the values it is fed, e.g. a BCE loss: [0, 1]. A value
+// outside is refused as "<file>: <need>; this file has <v> at /train/x row r
+// column c: <remedy>".
+struct ValueBounds {
+  double lo = -std::numeric_limits<double>::infinity();
+  double hi = std::numeric_limits<double>::infinity();
+  std::string need;    // "BCE needs targets in [0, 1]"
+  std::string remedy;  // "use --loss mse --output identity, or rescale"
+  bool bounded() const { return lo > -std::numeric_limits<double>::infinity() || hi < std::numeric_limits<double>::infinity(); }
+};
+
+// How stored values become a model's input, in one pass as rows are read:
+// decoded (uint8 / scale), scaled by `scaling`, then checked: NaN and infinities
+// are always refused, and values outside `bounds`.
+struct FeedRules {
+  FeatureScaling scaling;
+  ValueBounds bounds;
+};
+
 struct Batch {
-  std::vector<float> x;             // rows x features, values in [0, 1]
+  std::vector<float> x;             // rows x features, as FeedRules make them
   std::vector<std::int32_t> y;      // one label per row (empty when the split has none)
   std::vector<std::int64_t> index;  // each row's number in the file
   std::int64_t rows = 0;
@@ -36,6 +56,7 @@ struct ReaderOptions {
   bool drop_last = false;                 // drop a last, smaller batch
   bool prefetch = true;                   // read the next batch on a TBB task
   std::int64_t memory = 0;                // bytes the split may take in memory (0 = default_data_memory())
+  FeedRules feed;                         // scaling and value checks (default: values as stored, finite)
 };
 
 // How the reader holds the split (see the top of this file).
@@ -60,7 +81,8 @@ class BatchReader {
   // Begin epoch `epoch` (next() begins epoch 0 by itself if never called).
   void start_epoch(std::int64_t epoch);
   // The next batch of the epoch; false when the epoch is over. Throws DataError
-  // on bad values (NaN, outside [0, 1] after scaling), naming file, dataset and row.
+  // on bad values (NaN, infinite, outside the feed's bounds), naming file,
+  // dataset, row and column.
   bool next(Batch& batch);
 
   std::int64_t features() const;
@@ -79,11 +101,13 @@ class BatchReader {
   std::unique_ptr<Impl> impl_;
 };
 
-// A whole split (first `limit` rows, 0 = all) in memory: x is rows x features in [0, 1].
+// A whole split (first `limit` rows, 0 = all) in memory: x is rows x features,
+// as `feed` makes them.
 struct SplitArrays {
   Tensor<float> x;
   std::vector<std::int32_t> y;  // empty when the split has no labels
 };
-SplitArrays load_split(const std::string& path, const std::string& split, std::int64_t limit = 0);
+SplitArrays load_split(const std::string& path, const std::string& split, std::int64_t limit = 0,
+                       const FeedRules& feed = {});
 
 }  // namespace aeg::io

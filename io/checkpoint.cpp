@@ -6,8 +6,11 @@
 #include "engine/version.hpp"
 #include "io/atomic_file.hpp"
 #include "io/h5.hpp"
+#include "io/scaling_h5.hpp"
 
 namespace aeg::io {
+
+using aeg::to_string;  // Shape printing, beside to_string(ScaleMethod)
 namespace {
 
 void check_names(const std::vector<std::string>& names, const std::string& what) {
@@ -182,6 +185,10 @@ void save_checkpoint(const std::string& path, const Checkpoint& ck) {
     h5::write_string(f, "/rng_state", ck.rng_state);
     write_doubles(f, "/train_loss", ck.train_loss);
     write_doubles(f, "/test_loss", ck.test_loss);
+    if (!ck.scaling.empty()) {
+      check_scaling(ck.scaling, static_cast<std::int64_t>(ck.scaling.offset.size()), path + ": /scaling");
+      write_scaling(f, ck.scaling, path);
+    }
     h5::check(H5Fflush(f, H5F_SCOPE_GLOBAL), path + ": flush");
     f.close(path + ": close");
   }
@@ -194,9 +201,9 @@ Checkpoint load_checkpoint(const std::string& path) {
   if (!h5::has_attr(f, "format_version"))
     throw DataError(path + ": / has no attribute 'format_version', expected an aegraph checkpoint");
   const double version = h5::read_attr_double(f, "format_version", path + ": /");
-  if (version != static_cast<double>(kCheckpointFormat))
+  if (version != 1 && version != static_cast<double>(kCheckpointFormat))
     throw DataError(path + ": format_version " + std::to_string(static_cast<long long>(version)) +
-                    ", this build reads format_version " + std::to_string(kCheckpointFormat));
+                    ", this build reads format_version 1 and " + std::to_string(kCheckpointFormat));
   Checkpoint ck;
   ck.spec = r.text("/spec");
   ck.params = r.tensors("/params");
@@ -218,6 +225,13 @@ Checkpoint load_checkpoint(const std::string& path) {
   ck.rng_state = r.text("/rng_state");
   ck.train_loss = r.doubles("/train_loss");
   ck.test_loss = r.doubles("/test_loss");
+  if (h5::exists(f, "/scaling")) {
+    // Its width is checked against the model by whoever builds the model.
+    h5::Id g = h5::group(H5Gopen2(f, "/scaling", H5P_DEFAULT), path + ": /scaling");
+    const Shape d = h5::exists(g, "offset") ? h5::dims(h5::dataset(H5Dopen2(g, "offset", H5P_DEFAULT), path + ": /scaling/offset"))
+                                            : Shape{};
+    ck.scaling = read_scaling(f, d.size() == 1 ? d[0] : 0, path);
+  }
   return ck;
 }
 

@@ -1,5 +1,5 @@
 // Checkpoints (HDF5, readable by h5py):
-//   /                       attributes format_version (1), aegraph_version
+//   /                       attributes format_version (2), aegraph_version
 //   /spec                   model spec text
 //   /params/<name>          float32, one per parameter ('/' in a name makes groups);
 //                           /params attribute `names` keeps the order
@@ -9,6 +9,9 @@
 //   /epoch, /step           int64
 //   /rng_state              text
 //   /train_loss, /test_loss float64, one per epoch
+//   /scaling                optional: the per-feature scaling the model's inputs
+//                           get (io/scaling_h5.hpp: attribute method, offset, scale)
+// Format 1 (before /scaling) still loads, as a model without scaling.
 // Saved to "<path>.tmp-<pid>", flushed, fsynced, renamed over `path`: a crash
 // leaves the previous checkpoint intact.
 #pragma once
@@ -19,10 +22,11 @@
 
 #include "engine/tensor.hpp"
 #include "io/error.hpp"
+#include "io/scaling.hpp"
 
 namespace aeg::io {
 
-inline constexpr std::int64_t kCheckpointFormat = 1;
+inline constexpr std::int64_t kCheckpointFormat = 2;
 
 struct Checkpoint {
   std::string spec;                                                  // model spec text (opaque to io)
@@ -33,6 +37,7 @@ struct Checkpoint {
   std::int64_t epoch = 0, step = 0;
   std::string rng_state;
   std::vector<double> train_loss, test_loss;                         // per epoch
+  FeatureScaling scaling;                                            // what the model's inputs get (empty: none)
 };
 
 // Names: non-empty '/'-separated parts, no "." or "..", no name that is a

@@ -8,6 +8,7 @@
 #include "engine/tensor.hpp"
 #include "io/atomic_file.hpp"
 #include "io/h5.hpp"
+#include "io/scaling_h5.hpp"
 
 namespace aeg::io {
 
@@ -116,6 +117,7 @@ DatasetInfo describe(const std::string& path) {
     info.image_shape = s;
   }
   if (h5::has_attr(f, "source")) info.source = h5::read_attr_string(f, "source", path + ": /");
+  info.scaling = read_scaling(f, info.features, path);
   return info;
 }
 
@@ -155,6 +157,7 @@ struct DatasetWriter::Impl {
   TempFile temp;  // declared before the handles: destroyed (temp removed) after they close
   h5::Id file;
   SplitOut train, test;
+  FeatureScaling scaling;
 
   Impl(const std::string& p, DatasetFormat f) : path(p), fmt(std::move(f)), temp(p) {}
 
@@ -216,14 +219,12 @@ struct DatasetWriter::Impl {
                                   (fmt.labels ? "" : " (the format has no labels)"));
     SplitOut& s = split(name);
     const std::string at = path + ": /" + name + "/x";
-    const bool check_values = std::is_same_v<T, float> || fmt.scale < 255;
-    for (std::int64_t i = 0; check_values && i < n; ++i) {
+    for (std::int64_t i = 0; std::is_same_v<T, float> && i < n; ++i) {
       for (std::int64_t j = 0; j < features; ++j) {
         const double v = static_cast<double>(rows[static_cast<std::size_t>(i * features + j)]);
-        if (!(v >= 0 && v <= fmt.scale))
-          throw DataError(at + " row " + std::to_string(s.rows + i) + " has value " +
-                          num(v) + " at column " + std::to_string(j) +
-                          ", expected a number in [0, " + num(fmt.scale) + "] (scale)");
+        if (!std::isfinite(v))
+          throw DataError(at + " row " + std::to_string(s.rows + i) + " column " + std::to_string(j) +
+                          " has value " + num(v) + ", expected a finite number");
       }
     }
     if (fmt.labels_uint8)
@@ -282,6 +283,11 @@ std::int64_t DatasetWriter::rows(const std::string& split) const {
   return split == "train" ? impl_->train.rows : split == "test" ? impl_->test.rows : 0;
 }
 
+void DatasetWriter::set_scaling(FeatureScaling scaling) {
+  check_scaling(scaling, impl_->features, impl_->path + ": /scaling");
+  impl_->scaling = std::move(scaling);
+}
+
 void DatasetWriter::finish() {
   h5::quiet();
   Impl& m = *impl_;
@@ -290,6 +296,7 @@ void DatasetWriter::finish() {
     throw DataError(m.path + ": /train/x would have 0 rows, expected at least one");
   h5::write_attr(m.file, "source", m.fmt.source);
   if (!m.fmt.image_shape.empty()) h5::write_attr(m.file, "image_shape", m.fmt.image_shape);
+  write_scaling(m.file, m.scaling, m.path);
   for (SplitOut* s : {&m.train, &m.test}) {
     s->y.close(m.path + ": close");
     s->x.close(m.path + ": close");

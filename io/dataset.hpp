@@ -5,7 +5,12 @@
 //                       shuffle + deflate.
 //   /train/y, /test/y   optional integer labels, one per row.
 //   root attributes     `source` (text), `image_shape` (C, H, W) for images.
-// /test is optional. Values must lie in [0, 1] after scaling.
+//   /scaling            optional per-feature affine scaling fitted on the training
+//                       split (io/scaling.hpp, io/scaling_h5.hpp): the values stay
+//                       as they are, a model trained on the file sees
+//                       (value - offset) / scale.
+// /test is optional. Any finite value is valid data: what a model needs of the
+// values (BCE: [0, 1]) is checked where the model is known (io/batch_reader.hpp).
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -14,6 +19,7 @@
 #include <vector>
 
 #include "io/error.hpp"
+#include "io/scaling.hpp"
 
 namespace aeg::io {
 
@@ -34,6 +40,7 @@ struct DatasetInfo {
   std::vector<std::int64_t> sample_shape;  // shape after N: {features} or {C, H, W}
   std::vector<std::int64_t> image_shape;   // {C, H, W} when the rows are images, else empty
   SplitInfo train, test;
+  FeatureScaling scaling;                  // /scaling, empty when the file has none
 
   // "train" or "test"; throws DataError if the split is absent or unknown.
   const SplitInfo& split(const std::string& name) const;
@@ -58,7 +65,7 @@ struct DatasetFormat {
 // Incremental writer: append row blocks to "train" / "test" in any order, then
 // finish(). Writes "<path>.tmp-<pid>" and renames it over `path` in finish(); if
 // finish() is never reached (error, exception) nothing is left behind.
-// Appended values are checked: finite and within [0, scale].
+// Appended float values are checked to be finite.
 class DatasetWriter {
  public:
   DatasetWriter(const std::string& path, DatasetFormat format);
@@ -72,6 +79,8 @@ class DatasetWriter {
   void append(const std::string& split, std::span<const float> rows,
               std::span<const std::int32_t> labels = {});
   std::int64_t rows(const std::string& split) const;
+  // Stored as /scaling by finish(); checked against the features.
+  void set_scaling(FeatureScaling scaling);
   void finish();
 
  private:

@@ -20,16 +20,20 @@ struct IdxSource {
 // Fashion-MNIST as installed by the Debian package dataset-fashion-mnist.
 IdxSource fashion_mnist_files();
 
-// CSV: one sample per line, comma-separated numbers; a first line with any
-// non-numeric field is a header and skipped. Values: all integers in 0..255
-// with some > 1 -> uint8, scale 255; all in [0, 1] -> float32; otherwise
-// float32 with scale = the largest value. Negative values are an error.
+// CSV (io/csv.hpp; .csv.gz too): one sample per line, a first line with any
+// non-numeric cell is a header. Values are kept as they are (uint8 when all are
+// integers in 0..255, else float32), whatever their range: any finite value is
+// valid data. `scale` fits a per-feature scaling on the training rows only and
+// stores it as /scaling (io/scaling.hpp); the stored values stay as they are.
 struct CsvSource {
   std::string train;                     // required
   std::string test;                      // second CSV for the test split, or
   double test_fraction = 0;              // a seeded random fraction of `train` (0 = no test split)
   std::uint64_t seed = 0;
   int label_column = -1;                 // 0-based column holding an integer label; -1 = none
+  std::string label_name;                // or the header's name for it
+  char delimiter = ',';                  // ' ' = runs of spaces and tabs
+  ScaleMethod scale = ScaleMethod::None;
   std::vector<std::int64_t> image_shape; // optional C, H, W for the feature columns
 };
 
@@ -37,6 +41,9 @@ struct ImportReport {
   DatasetInfo info;            // describe() of the written file
   std::uintmax_t file_bytes = 0;
 };
+
+// describe() and the size of a file just written.
+ImportReport import_report(const std::string& out);
 
 ImportReport import_idx(const IdxSource& src, const std::string& out, const std::string& source = "");
 ImportReport import_csv(const CsvSource& src, const std::string& out);

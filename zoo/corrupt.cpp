@@ -5,7 +5,8 @@
 
 namespace aeg::zoo {
 
-void corrupt(float* x, std::int64_t n, Noise noise, double level, Rng& rng) {
+void corrupt(float* x, std::int64_t n, Noise noise, double level, Rng& rng, double lo, double hi) {
+  const float flo = static_cast<float>(lo), fhi = static_cast<float>(hi);
   for (std::int64_t i = 0; i < n; ++i) {
     switch (noise) {
       case Noise::None: return;
@@ -13,7 +14,7 @@ void corrupt(float* x, std::int64_t n, Noise noise, double level, Rng& rng) {
         if (rng.uniform() < level) x[i] = 0;
         break;
       case Noise::Gaussian:
-        x[i] = std::clamp(static_cast<float>(x[i] + level * rng.normal()), 0.0f, 1.0f);
+        x[i] = std::clamp(static_cast<float>(x[i] + level * rng.normal()), flo, fhi);
         break;
       case Noise::SaltPepper:
         if (rng.uniform() < level) x[i] = rng.uniform() < 0.5 ? 0.0f : 1.0f;

@@ -9,7 +9,9 @@
 
 namespace aeg::zoo {
 
-void corrupt(float* x, std::int64_t n, Noise noise, double level, Rng& rng);
+// Gaussian noise is clamped to [lo, hi] (the model's target range, as the graph's
+// corruption does; +-infinity for none).
+void corrupt(float* x, std::int64_t n, Noise noise, double level, Rng& rng, double lo, double hi);
 
 // "gaussian:0.5", "masking:0.25", "salt-pepper:0.1", "none".
 struct NoiseSpec {

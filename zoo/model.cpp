@@ -19,7 +19,12 @@ Var corrupt(Var x, const ModelSpec& s) {
   switch (s.noise) {
     case Noise::None: return x;
     case Noise::Masking: return masking_noise(x, s.noise_level);
-    case Noise::Gaussian: return clip(gaussian_noise(x, s.noise_level), 0.0, 1.0);
+    case Noise::Gaussian: {
+      // Kept within what the model's output can reach: [0, 1] for images, nothing for real data.
+      const TargetRange r = target_range(s);
+      Var noisy = gaussian_noise(x, s.noise_level);
+      return r.bounded() ? clip(noisy, r.lo, r.hi) : noisy;
+    }
     case Noise::SaltPepper: return salt_pepper_noise(x, s.noise_level);
   }
   return x;

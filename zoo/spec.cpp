@@ -1,6 +1,8 @@
 #include "zoo/spec.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -101,6 +103,38 @@ std::string to_string(Activation a) {
     case Activation::Softplus: return "softplus";
   }
   return "?";
+}
+
+std::pair<double, double> value_range(Activation a) {
+  constexpr double inf = std::numeric_limits<double>::infinity();
+  switch (a) {
+    case Activation::Sigmoid: return {0, 1};
+    case Activation::Tanh: return {-1, 1};
+    case Activation::Relu:
+    case Activation::Softplus: return {0, inf};
+    case Activation::Elu: return {-1, inf};
+    case Activation::Identity:
+    case Activation::LeakyRelu: return {-inf, inf};
+  }
+  return {-inf, inf};
+}
+
+bool TargetRange::bounded() const { return std::isfinite(lo) || std::isfinite(hi); }
+
+TargetRange target_range(const ModelSpec& spec) {
+  auto bound = [](double v) { return std::isfinite(v) ? fmt(v) : std::string("inf"); };
+  const auto [lo, hi] = spec.loss == Loss::BCE ? std::pair<double, double>{0, 1} : value_range(spec.output);
+  TargetRange r{lo, hi, "", ""};
+  if (!r.bounded()) return r;
+  const std::string interval = "[" + bound(lo) + ", " + bound(hi) + (std::isfinite(hi) ? "]" : ")");
+  if (spec.loss == Loss::BCE) {
+    r.need = "BCE needs targets in " + interval;
+    r.remedy = "use --loss mse --output identity, or rescale";
+  } else {
+    r.need = "a " + to_string(spec.output) + " output reaches only " + interval + ", so its targets must lie there";
+    r.remedy = "use --output identity, or rescale";
+  }
+  return r;
 }
 
 Activation parse_activation(const std::string& s) {

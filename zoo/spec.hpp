@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/ops.hpp"
@@ -57,6 +58,20 @@ struct ModelSpec {
 // throws std::invalid_argument naming the bad line.
 std::string to_text(const ModelSpec& spec);
 ModelSpec parse_spec(const std::string& text);
+
+// What a model's targets (its input data, after any scaling) must be: what
+// its reconstruction can reach. BCE needs [0, 1]; with MSE the output
+// activation's range bounds them (sigmoid [0, 1], tanh [-1, 1], relu and softplus
+// [0, inf), elu [-1, inf)); identity and leaky_relu outputs take any finite value.
+struct TargetRange {
+  double lo, hi;       // +-infinity where unbounded
+  std::string need;    // "BCE needs targets in [0, 1]"
+  std::string remedy;  // "use --loss mse --output identity, or rescale"
+  bool bounded() const;
+};
+TargetRange target_range(const ModelSpec& spec);
+// The closed range of an activation's values (+-infinity where unbounded).
+std::pair<double, double> value_range(Activation a);
 
 // Refuses combinations that make no sense (KL sparsity on a ReLU code, a
 // contractive penalty on a deep encoder, k larger than the code, ...).

@@ -7,10 +7,16 @@
 
 namespace aeg::apps {
 
+io::FeedRules feed_rules(const zoo::ModelSpec& spec, const io::FeatureScaling& scaling) {
+  const zoo::TargetRange r = zoo::target_range(spec);
+  return {scaling, {r.lo, r.hi, r.need, r.remedy}};
+}
+
 io::SplitArrays load_for_model(const std::string& data, const std::string& split, std::int64_t limit,
-                               const zoo::ModelSpec& spec, const std::string& checkpoint) {
+                               const LoadedModel& model, const std::string& checkpoint) {
   if (split != "train" && split != "test") throw std::invalid_argument("--split must be train or test");
   if (limit < 0) throw std::invalid_argument("--limit must be 0 (all) or positive");
+  const zoo::ModelSpec& spec = model.spec;
   const io::DatasetInfo info = io::describe(data);
   const std::string dset = "/" + split + "/x";
   if (info.features != spec.features)
@@ -18,7 +24,7 @@ io::SplitArrays load_for_model(const std::string& data, const std::string& split
                         checkpoint + " expects " + std::to_string(spec.features));
   if (spec.conditional && !info.split(split).labels)
     throw io::DataError(data + ": /" + split + "/y is missing; the conditional model in " + checkpoint + " needs labels");
-  return io::load_split(data, split, limit);
+  return io::load_split(data, split, limit, feed_rules(spec, model.checkpoint.scaling));
 }
 
 }  // namespace aeg::apps

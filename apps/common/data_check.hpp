@@ -1,16 +1,22 @@
-// The checks every app that runs a model on a dataset makes before reading it.
+// The checks every app that runs a model on a dataset makes before reading it,
+// and the rules by which rows are fed to a model (its scaling, its value range).
 #pragma once
 #include <string>
 
+#include "apps/common/model_state.hpp"
 #include "io/batch_reader.hpp"
 #include "zoo/spec.hpp"
 
 namespace aeg::apps {
 
-// Loads `split` of `data` (first `limit` rows, 0 = all) after checking that its
-// width is the model's and that a conditional model has labels. Errors name the
-// file, the dataset and the checkpoint.
+// Rows as `spec` is fed them: scaled by `scaling`, then refused where a value is
+// outside what the model's output can reach (zoo::target_range).
+io::FeedRules feed_rules(const zoo::ModelSpec& spec, const io::FeatureScaling& scaling);
+
+// Loads `split` of `data` (first `limit` rows, 0 = all) as the model is fed it,
+// after checking that its width is the model's and that a conditional model has
+// labels. Errors name the file, the dataset and the checkpoint.
 io::SplitArrays load_for_model(const std::string& data, const std::string& split, std::int64_t limit,
-                               const zoo::ModelSpec& spec, const std::string& checkpoint);
+                               const LoadedModel& model, const std::string& checkpoint);
 
 }  // namespace aeg::apps

@@ -51,13 +51,14 @@ void in_batches(const zoo::ModelSpec& spec, ParamStore<float>& params, std::int6
   if (spec.conditional && static_cast<std::int64_t>(labels.size()) < n)
     throw std::invalid_argument("a conditional model needs labels, and the data have none");
   Rng noise_rng(o.seed ^ 0x5eedULL);
+  const zoo::TargetRange range = zoo::target_range(spec);
   const std::int64_t f = spec.features;
   over_batches<Runner>(
       n, o.batch, [&](std::int64_t rows) { return std::make_unique<Runner>(spec, rows, params, o); },
       [&](Runner& r, std::int64_t first, std::int64_t rows) {
         float* in = r.ex->input_data(r.model->x);
         std::memcpy(in, x + first * f, sizeof(float) * static_cast<std::size_t>(rows * f));
-        zoo::corrupt(in, rows * f, o.noise.noise, o.noise.level, noise_rng);
+        zoo::corrupt(in, rows * f, o.noise.noise, o.noise.level, noise_rng, range.lo, range.hi);
         std::memcpy(r.ex->input_data(r.model->target), x + first * f,
                     sizeof(float) * static_cast<std::size_t>(rows * f));
         if (spec.conditional) one_hot(r.ex->input_data(r.model->label), labels, first, rows, spec.classes);
@@ -75,7 +76,11 @@ Metrics evaluate(const zoo::ModelSpec& spec, ParamStore<float>& params, const fl
   m.bce = spec.loss == zoo::Loss::BCE;
   m.variational = spec.variational;
   const std::int64_t f = spec.features;
-  double sq = 0, code_sum = 0;
+  m.scaled = !o.scaling.empty();
+  if (m.scaled && static_cast<std::int64_t>(o.scaling.scale.size()) != f)
+    throw std::invalid_argument("evaluate: a scaling of " + std::to_string(o.scaling.scale.size()) + " features for a model of " +
+                                std::to_string(f));
+  double sq = 0, sq_unscaled = 0, code_sum = 0;
   std::int64_t code_count = 0;
   std::vector<char> unit_alive(static_cast<std::size_t>(spec.code), 0);
   std::vector<double> pen;
@@ -89,7 +94,15 @@ Metrics evaluate(const zoo::ModelSpec& spec, ParamStore<float>& params, const fl
     for (std::size_t k = 0; k < md.penalties.size(); ++k) pen[k] += w * r.ex->scalar(md.penalties[k].raw);
     const float* y = r.ex->value_data(md.recon);
     const float* t = x + first * f;
-    for (std::int64_t i = 0; i < rows * f; ++i) sq += (static_cast<double>(y[i]) - t[i]) * (static_cast<double>(y[i]) - t[i]);
+    for (std::int64_t i = 0; i < rows * f; ++i) {
+      const double d = static_cast<double>(y[i]) - t[i];
+      sq += d * d;
+      // Inverting the scaling multiplies a difference by its feature's scale (the offsets cancel).
+      if (m.scaled) {
+        const double s = o.scaling.scale[static_cast<std::size_t>(i % f)];
+        sq_unscaled += d * d * s * s;
+      }
+    }
     if (reconstructions) std::copy(y, y + rows * f, reconstructions->begin() + first * f);
     const float* c = r.ex->value_data(md.code);
     const std::int64_t cn = rows * spec.code;
@@ -108,6 +121,7 @@ Metrics evaluate(const zoo::ModelSpec& spec, ParamStore<float>& params, const fl
   for (std::size_t k = 0; k < pen.size(); ++k) m.penalties[k].second = pen[k] / N;
   m.bce_px = m.bce ? m.recon / static_cast<double>(f) : 0;
   m.mse_px = sq / (N * static_cast<double>(f));
+  m.mse_px_unscaled = sq_unscaled / (N * static_cast<double>(f));
   m.mean_code = code_count ? code_sum / static_cast<double>(code_count) : 0;
   m.dead_code = std::count(unit_alive.begin(), unit_alive.end(), 0);
   for (const auto& [name, v] : m.penalties)
@@ -131,7 +145,9 @@ std::string to_json(const Metrics& m) {
   os.precision(8);
   os << "{\"samples\": " << m.samples << ", \"loss\": " << m.loss << ", \"recon\": " << m.recon;
   if (m.bce) os << ", \"bce_px\": " << m.bce_px;
-  os << ", \"mse_px\": " << m.mse_px << ", \"mean_code\": " << m.mean_code << ", \"dead_code_units\": " << m.dead_code;
+  os << ", \"mse_px\": " << m.mse_px;
+  if (m.scaled) os << ", \"mse_px_unscaled\": " << m.mse_px_unscaled;
+  os << ", \"mean_code\": " << m.mean_code << ", \"dead_code_units\": " << m.dead_code;
   if (m.variational) os << ", \"neg_elbo\": " << m.neg_elbo << ", \"kl\": " << m.kl;
   for (const auto& [name, v] : m.penalties)
     if (name != "kl") os << ", \"" << name << "\": " << v;
@@ -146,8 +162,9 @@ std::string to_text(const Metrics& m) {
      << "loss        " << m.loss << "   (per sample)\n"
      << "recon       " << m.recon << "   (" << (m.bce ? "BCE" : "1/2 sum of squares") << " per sample)\n";
   if (m.bce) os << "bce_px      " << m.bce_px << "\n";
-  os << "mse_px      " << m.mse_px << "\n"
-     << "mean_code   " << m.mean_code << "\n"
+  os << "mse_px      " << m.mse_px << (m.scaled ? "   (scaled, as the model sees the data)" : "") << "\n";
+  if (m.scaled) os << "mse_px_unscaled " << m.mse_px_unscaled << "   (in the data's own units)\n";
+  os << "mean_code   " << m.mean_code << "\n"
      << "dead_code   " << m.dead_code << "   (code units that are 0 on every sample)\n";
   if (m.variational) os << "kl          " << m.kl << "\nneg_elbo    " << m.neg_elbo << "\n";
   for (const auto& [name, v] : m.penalties)

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/param_store.hpp"
+#include "io/scaling.hpp"
 #include "zoo/corrupt.hpp"
 #include "zoo/spec.hpp"
 
@@ -18,6 +19,7 @@ struct EvalOptions {
   std::uint64_t seed = 1;       // the VAE's sampling, and the noise below
   zoo::NoiseSpec noise;         // corrupt the input (the target stays clean): denoising
   bool jacobian = false;        // also the code's mean ||J||_F^2 (as "contractive") where not in the loss
+  io::FeatureScaling scaling;   // the scaling x went through: the MSE is also given in the data's own units
 };
 
 struct Metrics {
@@ -25,12 +27,13 @@ struct Metrics {
   double loss = 0;              // the training objective, per sample
   double recon = 0;             // BCE or 1/2 sum of squares, per sample
   double bce_px = 0;            // BCE models: recon / features
-  double mse_px = 0;            // mean squared error per feature
+  double mse_px = 0;            // mean squared error per feature, as the model sees the data (scaled)
+  double mse_px_unscaled = 0;   // the same in the data's own units (scaled models only)
   double kl = 0, neg_elbo = 0;  // variational models: KL per sample, recon + KL
   double mean_code = 0;         // mean code activation (sparsity)
   std::int64_t dead_code = 0;   // code units that are 0 on every sample (dead ReLU units)
   std::vector<std::pair<std::string, double>> penalties;  // unweighted, per sample
-  bool bce = false, variational = false;
+  bool bce = false, variational = false, scaled = false;
 };
 
 // x: n rows of spec.features values; labels (n, or empty) for conditional models.

@@ -44,13 +44,16 @@ void add_model_options(po::options_description& desc) {
   std::string names;
   for (const auto& r : zoo::recipe_names()) names += (names.empty() ? "" : ", ") + r;
   desc.add_options()
-      ("model", po::value<std::string>()->default_value("shallow"), ("recipe: " + names).c_str())
+      ("model", po::value<std::string>()->default_value("shallow"),
+       ("recipe: " + names + ". Real-valued data (any finite values, e.g. standardized features): linear and "
+        "k-sparse as they are, every other dense recipe with --loss mse --output identity; as they are, the other "
+        "recipes have sigmoid outputs and need data in [0, 1]").c_str())
       ("hidden", po::value<std::string>(), "encoder hidden sizes, e.g. 128,64 ('none' for none)")
       ("code", po::value<std::int64_t>(), "code (latent) size")
       ("activation", po::value<std::string>(), "hidden activation: identity, sigmoid, tanh, relu, leaky_relu, elu, softplus")
       ("code-activation", po::value<std::string>(), "code activation")
-      ("output", po::value<std::string>(), "output activation (sigmoid for BCE)")
-      ("loss", po::value<std::string>(), "bce or mse")
+      ("output", po::value<std::string>(), "output activation: sigmoid for BCE and data in [0, 1], identity for real-valued data")
+      ("loss", po::value<std::string>(), "bce (data in [0, 1], sigmoid output) or mse (1/2 sum of squares; any real data with --output identity)")
       ("conv-encoder", po::value<std::string>(), "conv blocks before the dense encoder, e.g. conv16-k3-s2-p1-relu,maxpool2 ('none' for none)")
       ("conv-decoder", po::value<std::string>(), "conv blocks after the dense decoder, ending in the output, e.g. convt16-k3-s2-p1-op1-relu,conv1-k3-s1-p1")
       ("conv-code", po::value<bool>(), "the conv encoder's output is the code, no dense layers (0 or 1)")

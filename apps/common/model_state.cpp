@@ -23,6 +23,7 @@ LoadedModel load_model(const std::string& path) {
     throw io::DataError(path + ": /spec does not describe a model: " + e.what());
   }
   io::check_params_match(lm.checkpoint, expected_params(lm.spec), path);
+  io::check_scaling(lm.checkpoint.scaling, lm.spec.features, path + ": /scaling");
   for (const auto& [name, t] : lm.checkpoint.params) lm.params.add(name, t);
   return lm;
 }

@@ -14,7 +14,7 @@ namespace aeg::apps {
 struct LoadedModel {
   zoo::ModelSpec spec;
   ParamStore<float> params;
-  io::Checkpoint checkpoint;  // everything else it held (optimizer, history, ...)
+  io::Checkpoint checkpoint;  // everything else it held (optimizer, history, its inputs' scaling, ...)
 };
 
 // Parameter names and shapes the spec's graph declares.

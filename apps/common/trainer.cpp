@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "apps/common/data_check.hpp"
 #include "apps/common/evaluate.hpp"
 #include "apps/common/model_state.hpp"
 #include "apps/common/progress.hpp"
@@ -29,22 +30,24 @@ void check_config(const TrainConfig& c) {
   if (c.threads < 1) bad("--threads must be at least 1");
   if (c.train_limit < 0) bad("--train-limit must be >= 0");
   if (c.data.empty()) bad("--data is required");
+  if (c.resume && c.standardize) bad("--resume keeps the checkpoint's own scaling: drop --standardize");
 }
 
 // Rows of the training split, in the order of one epoch: streamed by the
 // reader, or (one-class training) picked from the rows of that class.
 class TrainSource {
  public:
-  TrainSource(const TrainConfig& c, const io::DatasetInfo& info) : c_(c) {
+  TrainSource(const TrainConfig& c, const io::DatasetInfo& info, const io::FeedRules& feed) : c_(c) {
     if (c.only_class < 0) {
       reader_ = std::make_unique<io::BatchReader>(
           c.data, "train", c.batch,
-          io::ReaderOptions{.seed = c.seed, .shuffle = true, .limit = c.train_limit, .drop_last = true, .memory = c.data_memory});
+          io::ReaderOptions{.seed = c.seed, .shuffle = true, .limit = c.train_limit, .drop_last = true, .memory = c.data_memory,
+                            .feed = feed});
       if (!reader_->layout_warning().empty()) std::fprintf(stderr, "warning: %s\n", reader_->layout_warning().c_str());
       return;
     }
     if (!info.train.labels) throw io::DataError(c.data + ": /train/y is missing; --only-class needs labels");
-    io::SplitArrays all = io::load_split(c.data, "train", c.train_limit);
+    io::SplitArrays all = io::load_split(c.data, "train", c.train_limit, feed);
     features_ = info.features;
     for (std::size_t i = 0; i < all.y.size(); ++i)
       if (all.y[i] == c.only_class) {
@@ -87,6 +90,25 @@ class TrainSource {
   std::vector<std::int64_t> order_;
   std::int64_t features_ = 0, pos_ = 0;
 };
+
+// --standardize: mean and standard deviation per feature over the rows the model
+// trains on (the first --train-limit rows of /train/x, of --only-class if given).
+io::FeatureScaling standardize(const TrainConfig& c, const io::DatasetInfo& info) {
+  if (!info.scaling.empty())
+    throw io::DataError(c.data + ": the file is already scaled (/scaling, method " + io::to_string(info.scaling.method) +
+                        ", from ae-import --scale): drop --standardize");
+  if (c.only_class >= 0 && !info.train.labels)
+    throw io::DataError(c.data + ": /train/y is missing; --only-class needs labels");
+  io::BatchReader rows(c.data, "train", 4096, {.shuffle = false, .limit = c.train_limit, .prefetch = false});
+  io::ScalingFit fit(info.features);
+  io::Batch b;
+  while (rows.next(b))
+    for (std::int64_t i = 0; i < b.rows; ++i)
+      if (c.only_class < 0 || b.y[static_cast<std::size_t>(i)] == c.only_class) fit.add(b.x.data() + i * info.features);
+  if (fit.rows() == 0)
+    throw io::DataError(c.data + ": /train/y has no rows of class " + std::to_string(c.only_class) + " to standardize on");
+  return fit.finish(io::ScaleMethod::Standard);
+}
 
 void write_recon_picture(const std::string& path, const zoo::ModelSpec& spec, ParamStore<float>& params,
                          const io::SplitArrays& test, int threads) {
@@ -138,6 +160,10 @@ TrainResult train(zoo::ModelSpec spec, const TrainConfig& c) {
   }
   if (spec.conditional && !info.train.labels)
     throw io::DataError(c.data + ": /train/y is missing; a conditional model needs labels");
+  // The scaling the model's inputs get, kept in every checkpoint: a resumed run's
+  // own, --standardize's, or the one ae-import --scale stored in the file.
+  const io::FeatureScaling scaling = c.resume ? resumed.scaling : c.standardize ? standardize(c, info) : info.scaling;
+  const io::FeedRules feed = feed_rules(spec, scaling);
 
   auto model = zoo::build(spec, c.batch);
   const Plan plan = compile(model->graph, {model->loss});
@@ -161,14 +187,18 @@ TrainResult train(zoo::ModelSpec spec, const TrainConfig& c) {
       std::fprintf(stderr, "%s has already reached epoch %lld; nothing to do\n", c.out.c_str(), static_cast<long long>(first_epoch));
   }
 
-  TrainSource source(c, info);
-  io::SplitArrays test = info.test.present ? io::load_split(c.data, "test", c.test_limit) : io::load_split(c.data, "train", 1000);
+  TrainSource source(c, info, feed);
+  io::SplitArrays test = info.test.present ? io::load_split(c.data, "test", c.test_limit, feed)
+                                           : io::load_split(c.data, "train", 1000, feed);
   if (!c.quiet)
     std::fprintf(stderr, "model %s: %lld parameters; %lld training samples, %lld batches of %lld per epoch; %s set of %lld\n",
                  spec.recipe.c_str(), static_cast<long long>(params.count()), static_cast<long long>(source.size()),
                  static_cast<long long>(source.batches()), static_cast<long long>(c.batch),
                  info.test.present ? "test" : "no test split: evaluating on a training", static_cast<long long>(test.x.shape[0]));
   if (!c.quiet) std::fprintf(stderr, "data: %s\n", source.describe().c_str());
+  if (!c.quiet && !scaling.empty())
+    std::fprintf(stderr, "inputs scaled per feature (%s, %s)\n", io::to_string(scaling.method).c_str(),
+                 c.resume ? "the checkpoint's" : c.standardize ? "fitted by --standardize" : "the file's /scaling");
   const std::string folder = std::filesystem::path(c.out).parent_path().string();
   const std::string picture = (folder.empty() ? std::string() : folder + "/") + "recon.png";
 
@@ -201,7 +231,8 @@ TrainResult train(zoo::ModelSpec spec, const TrainConfig& c) {
       bar.update(seen, sum / static_cast<double>(seen));
     }
     const Metrics m = evaluate(spec, params, test.x.ptr(), test.y, test.x.shape[0],
-                               {.batch = 500, .threads = c.threads, .seed = c.seed + 1000 + static_cast<std::uint64_t>(epoch)});
+                               {.batch = 500, .threads = c.threads, .seed = c.seed + 1000 + static_cast<std::uint64_t>(epoch),
+                                .scaling = scaling});
     train_hist.push_back(seen ? sum / static_cast<double>(seen) : NAN);
     test_hist.push_back(m.loss);
     io::Checkpoint ck = make_checkpoint(spec, params, opt);
@@ -210,6 +241,7 @@ TrainResult train(zoo::ModelSpec spec, const TrainConfig& c) {
     ck.rng_state = ex.rng().state();
     ck.train_loss = train_hist;
     ck.test_loss = test_hist;
+    ck.scaling = scaling;
     io::save_checkpoint(c.out, ck);
     write_recon_picture(picture, spec, params, test, c.threads);
     std::ostringstream tail;

@@ -21,6 +21,7 @@ struct TrainConfig {
   std::int64_t test_limit = 0;  // evaluate on the first N test samples (0 = all)
   std::int32_t only_class = -1; // train on one class only (one-class anomaly detection)
   std::int64_t data_memory = 0; // bytes the training split may take in memory (0 = half of what is available)
+  bool standardize = false;     // fit a per-feature standard scaling on the training rows (a file without /scaling)
   bool resume = false;
   bool quiet = false;
 };

@@ -44,7 +44,8 @@ TEST_CASE("ae-import --help lists every option with its default", "[io][app]") {
   const Run r = ae_import(d, "--help");
   CHECK(r.code == 0);
   for (const char* opt : {"--train-images", "--train-labels", "--test-images", "--test-labels", "--csv",
-                          "--label-column", "--test-csv", "--test-fraction", "--seed", "--image-shape", "--out"})
+                          "--label-column", "--delimiter", "--scale", "--test-csv", "--test-fraction", "--seed",
+                          "--image-shape", "--out"})
     CHECK_THAT(r.out, Contains(opt));
   CHECK_THAT(r.out, Contains("fashion-mnist.h5"));
   CHECK_THAT(r.out, Contains("(=-1)"));
@@ -69,6 +70,15 @@ TEST_CASE("ae-import rejects unknown options and bad values with exit code 2", "
   r = ae_import(d, "--csv a.csv --image-shape 1x2");
   CHECK(r.code == 2);
   CHECK_THAT(r.err, Contains("--image-shape"));
+  r = ae_import(d, "--csv a.csv --scale zscore");
+  CHECK(r.code == 2);
+  CHECK_THAT(r.err, Contains("--scale") && Contains("none, minmax or standard"));
+  r = ae_import(d, "--csv a.csv --delimiter 'e'");
+  CHECK(r.code == 2);
+  CHECK_THAT(r.err, Contains("--delimiter"));
+  r = ae_import(d, "--scale standard");
+  CHECK(r.code == 2);
+  CHECK_THAT(r.err, Contains("need --csv"));
   r = ae_import(d, "stray-argument");
   CHECK(r.code == 2);
   CHECK(d.entries().empty());
@@ -100,4 +110,13 @@ TEST_CASE("ae-import converts IDX and CSV files", "[io][app]") {
   CHECK(info.train.rows == 3);
   CHECK(info.test.rows == 1);
   CHECK(info.train.dtype == aeg::io::DType::float32);
+
+  // A header name for the label column, another delimiter, and a scaling fitted on the training rows.
+  write_text(d.file("b.csv"), "a;y;b\n-1;0;4254\n2;1;0.0008\n5;1;17\n");
+  r = ae_import(d, "--csv b.csv --label-column y --delimiter ';' --scale minmax -o b.h5");
+  INFO(r.err);
+  CHECK(r.code == 0);
+  CHECK_THAT(r.out, Contains("train: 3 x 2 float32, labels") && Contains("scaling: minmax"));
+  const auto b = aeg::io::describe(d.file("b.h5"));
+  CHECK(b.scaling.offset == std::vector<double>{-1, 0.0008f});
 }

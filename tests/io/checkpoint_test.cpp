@@ -96,7 +96,7 @@ TEST_CASE("checkpoint round trip with '/' in names", "[io][checkpoint]") {
   hid_t a = H5Aopen(f, "format_version", H5P_DEFAULT);
   H5Aread(a, H5T_NATIVE_LLONG, &version);
   H5Aclose(a);
-  CHECK(version == 1);
+  CHECK(version == 2);
   CHECK(read_root_string_attr(f, "aegraph_version") == AEGRAPH_VERSION);
   H5Fclose(f);
 
@@ -146,17 +146,17 @@ TEST_CASE("loading bad checkpoints names file dataset and expectation", "[io][ch
     CHECK_THAT(data_error([&] { aeg::io::load_checkpoint(p); }), Contains(p) && Contains("format_version"));
   }
   SECTION("a newer format version") {
-    const auto p = d.file("v2.h5");
+    const auto p = d.file("v3.h5");
     aeg::io::save_checkpoint(p, sample());
     {
       hid_t f = H5Fopen(p.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
       hid_t a = H5Aopen(f, "format_version", H5P_DEFAULT);
-      const long long v = 2;
+      const long long v = 3;
       H5Awrite(a, H5T_NATIVE_LLONG, &v);
       H5Aclose(a);
       H5Fclose(f);
     }
-    CHECK_THAT(data_error([&] { aeg::io::load_checkpoint(p); }), Contains(p) && Contains("format_version 2"));
+    CHECK_THAT(data_error([&] { aeg::io::load_checkpoint(p); }), Contains(p) && Contains("format_version 3"));
   }
   SECTION("a listed parameter is missing") {
     const auto p = d.file("miss.h5");

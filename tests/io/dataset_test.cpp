@@ -133,12 +133,12 @@ TEST_CASE("an unfinished or failing writer leaves nothing behind", "[io][dataset
   }
   CHECK(d.entries().empty());
 
-  // A NaN or a value above the scale is refused when written.
+  // A NaN is refused when written, naming its row and column.
   {
     aeg::io::DatasetWriter w(path, fmt);
     const std::vector<float> rows{0.1f, NAN};
     const auto msg = data_error([&] { w.append("train", std::span<const float>(rows)); });
-    CHECK_THAT(msg, Contains(path) && Contains("/train/x") && Contains("row 0"));
+    CHECK_THAT(msg, Contains(path) && Contains("/train/x row 0 column 1") && Contains("finite"));
   }
   CHECK(d.entries().empty());
 
@@ -147,7 +147,7 @@ TEST_CASE("an unfinished or failing writer leaves nothing behind", "[io][dataset
   ok.f32 = {0.5f, 0.5f};
   aeg::io::write_dataset(path, fmt, ok);
   aeg::io::SplitData bad;
-  bad.f32 = {0.5f, 1.5f};
+  bad.f32 = {0.5f, INFINITY};
   data_error([&] { aeg::io::write_dataset(path, fmt, bad); });
   CHECK(d.entries() == std::set<std::string>{"w.h5"});
   CHECK(aeg::io::load_split(path, "train").x.data == ok.f32);
@@ -224,7 +224,7 @@ TEST_CASE("describe rejects bad dataset files with clear messages", "[io][datase
   }
 }
 
-TEST_CASE("float data with NaN or values outside the scale fail when read", "[io][dataset][bad]") {
+TEST_CASE("any finite value is valid data, and NaN and infinities are refused naming row and column", "[io][dataset][bad]") {
   TempDir d;
   SECTION("NaN in float data") {
     const auto p = d.file("nan.h5");
@@ -235,28 +235,50 @@ TEST_CASE("float data with NaN or values outside the scale fail when read", "[io
       f.put_f32("/train/x", {10, 4}, v);
     }
     const auto msg = data_error([&] { aeg::io::load_split(p, "train"); });
-    CHECK_THAT(msg, Contains(p) && Contains("/train/x row 7") && Contains("nan"));
+    CHECK_THAT(msg, Contains(p) && Contains("/train/x row 7 column 2 has value nan, expected a finite number"));
     aeg::io::BatchReader r(p, "train", 4, {.seed = 1});
     aeg::io::Batch b;
     const auto msg2 = data_error([&] {
       while (r.next(b)) {
       }
     });
-    CHECK_THAT(msg2, Contains(p) && Contains("/train/x row 7"));
+    CHECK_THAT(msg2, Contains(p) && Contains("/train/x row 7 column 2"));
   }
-  SECTION("float values above 1") {
+  SECTION("infinity in float data") {
+    const auto p = d.file("inf.h5");
+    std::vector<float> v(40, -3.0f);
+    v[4 * 4 + 3] = -INFINITY;
+    {
+      RawH5 f(p);
+      f.put_f32("/test/x", {10, 4}, std::vector<float>(40, 1.0f));
+      f.put_f32("/train/x", {10, 4}, v);
+    }
+    CHECK_THAT(data_error([&] { aeg::io::load_split(p, "train"); }),
+               Contains(p) && Contains("/train/x row 4 column 3 has value -inf, expected a finite number"));
+  }
+  SECTION("values outside [0, 1] are data like any other, until a model needs [0, 1]") {
     const auto p = d.file("big.h5");
     std::vector<float> v(40, 0.5f);
     v[3 * 4] = 1.5f;
-    v[9 * 4] = -0.25f;
+    v[9 * 4 + 1] = -4254.0f;
     {
       RawH5 f(p);
       f.put_f32("/train/x", {10, 4}, v);
     }
-    CHECK_THAT(data_error([&] { aeg::io::load_split(p, "train"); }),
-               Contains(p) && Contains("/train/x row 3") && Contains("[0, 1]"));
+    CHECK(aeg::io::load_split(p, "train").x.data == v);
+    const aeg::io::FeedRules bce{{}, {0, 1, "BCE needs targets in [0, 1]", "use --loss mse --output identity, or rescale"}};
+    CHECK_THAT(data_error([&] { aeg::io::load_split(p, "train", 0, bce); }),
+               Contains(p + ": BCE needs targets in [0, 1]; this file has 1.5 at /train/x row 3 column 0: "
+                            "use --loss mse --output identity, or rescale"));
+    aeg::io::BatchReader r(p, "train", 5, {.shuffle = false, .feed = {{}, {-5000, 1.25, "", ""}}});
+    aeg::io::Batch b;
+    CHECK_THAT(data_error([&] {
+                 while (r.next(b)) {
+                 }
+               }),
+               Contains(p + ": /train/x row 3 column 0 has value 1.5, expected a number in [-5000, 1.25]"));
   }
-  SECTION("uint8 values above their scale") {
+  SECTION("uint8 values above their scale are values above 1") {
     const auto p = d.file("u8.h5");
     std::vector<std::uint8_t> v(40, 50);
     v[5 * 4 + 1] = 200;
@@ -266,7 +288,9 @@ TEST_CASE("float data with NaN or values outside the scale fail when read", "[io
       f.attr_double("/train/x", "scale", 100);
     }
     CHECK(aeg::io::describe(p).train.scale == 100);
-    CHECK_THAT(data_error([&] { aeg::io::load_split(p, "train"); }),
-               Contains(p) && Contains("/train/x row 5") && Contains("scale"));
+    CHECK(aeg::io::load_split(p, "train").x.data[5 * 4 + 1] == 2.0f);
+    const aeg::io::FeedRules unit{{}, {0, 1, "a sigmoid output needs targets in [0, 1]", ""}};
+    CHECK_THAT(data_error([&] { aeg::io::load_split(p, "train", 0, unit); }),
+               Contains(p + ": a sigmoid output needs targets in [0, 1]; this file has 2 at /train/x row 5 column 1"));
   }
 }
