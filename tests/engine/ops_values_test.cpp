@@ -596,7 +596,7 @@ TEST_CASE("a reshape of a computed value shares its buffers and runs nothing", "
   }
 }
 
-TEST_CASE("a gradient's first writer assigns it when it can; the rest are cleared", "[ops][plan]") {
+TEST_CASE("a gradient's first writer assigns it when it can, the rest are cleared", "[ops][plan]") {
   Graph g;
   Var x = g.input("x", {3, 4}, true), y = g.input("y", {4, 4}, true);
   Var s = sigmoid(x);          // first (only) writer of dx: assigns

@@ -91,7 +91,7 @@ TEST_CASE("reparameterize samples mu + exp(logvar/2) eps", "[random]") {
   }
 }
 
-TEST_CASE("noise ops are the identity in evaluation plans; reparameterize still samples", "[random]") {
+TEST_CASE("noise ops are the identity in evaluation plans, reparameterize still samples", "[random]") {
   Rng rng(2);
   Graph g;
   Var x = g.input("x", {20, 30});
@@ -118,7 +118,7 @@ TEST_CASE("noise ops are the identity in evaluation plans; reparameterize still 
   CHECK(rz != xv.data);
 }
 
-TEST_CASE("the seed decides the noise; every forward draws afresh", "[random]") {
+TEST_CASE("the seed decides the noise, every forward draws afresh", "[random]") {
   Rng rng(3);
   Graph g;
   Var x = g.input("x", {10, 10});
