@@ -18,7 +18,7 @@ for r in $RECIPES; do
       extra=(); [ "$mode" = window ] && extra=(--data-memory "$BUDGET")
       ck="$dir/$recipe-$s-$mode.h5"
       build/apps/ae-train --data out/fashion-mnist.h5 --model "$recipe" --epochs "$epochs" --batch "$batch" --seed "$s" \
-        --threads "$THREADS" --out "$ck" --quiet "${extra[@]}"
+        --threads "$THREADS" --out "$ck" --quiet "${extra[@]}" >/dev/null
       echo "{\"recipe\": \"$recipe\", \"seed\": $s, \"order\": \"$mode\", \"eval\": $(build/apps/ae-eval --checkpoint "$ck" --data out/fashion-mnist.h5 --json)}"
     done
   done
