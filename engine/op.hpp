@@ -83,15 +83,4 @@ class OpImpl : public Op {
   const Derived& self() const { return static_cast<const Derived&>(*this); }
 };
 
-// The registry of op names, filled by AEG_REGISTER_OP in each op's .cpp; the
-// test suite checks that every name here has a gradient-check case.
-std::vector<std::string> registered_ops();
-struct OpRegistrar {
-  explicit OpRegistrar(const char* name);
-};
-#define AEG_REGISTER_OP_CAT2(a, b) a##b
-#define AEG_REGISTER_OP_CAT(a, b) AEG_REGISTER_OP_CAT2(a, b)
-#define AEG_REGISTER_OP(name) \
-  static const ::aeg::OpRegistrar AEG_REGISTER_OP_CAT(aeg_op_registrar_, __LINE__)(name)
-
 }  // namespace aeg
