@@ -389,8 +389,9 @@ T Executor<T>::scalar(Var v) const {
   return p[0];
 }
 
+// v's gradient buffer, or nullptr where nothing flows into it.
 template <class T>
-Tensor<T> Executor<T>::grad(Var v) const {
+const T* Executor<T>::grad_buffer(Var v) const {
   if (!plan_.has(v)) throw std::invalid_argument("executor: a Var from another graph");
   const Node& nd = plan_.graph().node(v.id);
   if (!plan_.needs_grad(v.id))
@@ -399,9 +400,24 @@ Tensor<T> Executor<T>::grad(Var v) const {
   if (!kept)
     throw std::invalid_argument("executor: the gradient of '" + plan_.graph().label(v.id) +
                                 "' is not kept (compile with reuse_memory = false)");
-  const T* p = impl_->grad[static_cast<std::size_t>(v.id)];
-  if (!p) return Tensor<T>(nd.shape);  // nothing flows into it
-  return Tensor<T>(nd.shape, std::vector<T>(p, p + numel(nd.shape)));
+  return impl_->grad[static_cast<std::size_t>(v.id)];
+}
+
+template <class T>
+Tensor<T> Executor<T>::grad(Var v) const {
+  const T* p = grad_buffer(v);
+  const Shape& s = plan_.graph().node(v.id).shape;
+  if (!p) return Tensor<T>(s);  // nothing flows into it
+  return Tensor<T>(s, std::vector<T>(p, p + numel(s)));
+}
+
+template <class T>
+const T* Executor<T>::grad_data(Var v) const {
+  const T* p = grad_buffer(v);
+  if (!p)
+    throw std::invalid_argument("executor: no gradient flows into '" + plan_.graph().label(v.id) +
+                                "' (its gradient is zero)");
+  return p;
 }
 
 template <class T>

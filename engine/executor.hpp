@@ -74,6 +74,9 @@ class Executor {
   const T* value_data(Var v) const;
   T scalar(Var v) const;  // the value of a one-element node
   Tensor<T> grad(Var v) const;
+  // The gradient's own buffer (valid until the executor goes; backward() changes
+  // it); throws as grad() does, and where no gradient flows into v at all.
+  const T* grad_data(Var v) const;
 
   Rng& rng() { return rng_; }
   const Plan& plan() const { return plan_; }
@@ -84,6 +87,7 @@ class Executor {
 
  private:
   struct Impl;
+  const T* grad_buffer(Var v) const;
   const Plan plan_;
   ExecOptions opt_;
   Rng rng_;
