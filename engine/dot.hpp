@@ -29,9 +29,9 @@ struct DotOptions {
   bool backward = false;   // also draw the backward graph (needs a plan with grads)
   // An executor of this plan (or of a copy of it), after forward() (and backward()),
   // for value summaries.
-  std::variant<std::monostate, const Executor<float>*, const Executor<double>*> values;
+  std::variant<std::monostate, const Executor<float>*, const Executor<double>*> values = {};
   bool attrs = true;       // show op attributes
-  std::string title;       // graph label
+  std::string title = {};  // graph label
 };
 
 // Throws std::invalid_argument if `values` runs another plan (one from another

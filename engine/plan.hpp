@@ -12,7 +12,7 @@ namespace aeg {
 
 struct PlanOptions {
   bool grads = true;               // false: an evaluation / inference plan
-  std::optional<bool> training;    // random ops active; defaults to `grads`
+  std::optional<bool> training = std::nullopt;  // random ops active; defaults to `grads`
   bool reuse_memory = true;        // false keeps every value alive (drawing, tracing)
   bool assign_grads = true;        // first writers that can assign a gradient skip its clearing
   bool alias_views = true;         // a reshape of a computed value shares its buffers (with reuse_memory)
