@@ -1,6 +1,8 @@
 // ae-eval: a checkpoint's test-set figures, as text or one JSON object.
 #include <iostream>
 
+#include <nlohmann/json.hpp>
+
 #include "apps/common/anomaly.hpp"
 #include "apps/common/cli.hpp"
 #include "apps/common/data_check.hpp"
@@ -105,10 +107,11 @@ int main(int argc, char** argv) {
     const bool keep = vm.count("anomaly") || vm.count("reconstructions");
     const Metrics m = evaluate(lm.spec, lm.params, xs.x.ptr(), xs.y, xs.x.shape[0], o, keep ? &recon : nullptr);
     if (vm["json"].as<bool>()) {
-      std::string j = to_json(m);
-      j.insert(j.size() - 1, ", \"model\": \"" + lm.spec.recipe + "\", \"epoch\": " + std::to_string(lm.checkpoint.epoch) +
-                                 ", \"noise\": \"" + zoo::to_string(o.noise) + "\"");
-      std::cout << j << "\n";
+      nlohmann::ordered_json j = to_json(m);
+      j["model"] = lm.spec.recipe;
+      j["epoch"] = lm.checkpoint.epoch;
+      j["noise"] = zoo::to_string(o.noise);
+      std::cout << j.dump() << "\n";
     } else {
       std::cout << "model " << lm.spec.recipe << " after epoch " << lm.checkpoint.epoch << ", " << split << " set of " << data
                 << (o.noise.noise != zoo::Noise::None ? ", input corrupted by " + zoo::to_string(o.noise) : std::string()) << "\n"

@@ -33,7 +33,7 @@ DATA=$OUT/breast-cancer.h5
 $BIN/ae-import --csv "$CSV" --label-column 30 --scale standard --test-fraction 0.2 --seed 1 --out "$DATA" >"$OUT/import.log"
 cat "$OUT/import.log"
 
-json_field() { grep -o "\"$1\": [-0-9.e]*" | head -1 | sed 's/.*: //'; }
+json_field() { python3 -c "import json, sys; print(json.loads(next(l for l in sys.stdin if l.startswith('{')))['$1'])"; }
 
 # train NAME SEED "OPTIONS": two-stage Adam, the checkpoint in $OUT/NAME.h5
 train() {

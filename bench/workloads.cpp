@@ -31,12 +31,15 @@ struct ModelState {
   ParamStore<float> params;
   std::unique_ptr<Executor<float>> ex;
   std::unique_ptr<Adam<float>> opt;
+  std::int64_t rows = 0, features = 0;  // of the input batch
 };
 
 Workload model_workload(const std::string& id, const std::string& name, const zoo::ModelSpec& spec,
                         std::int64_t batch, int threads, double flops, bool profile) {
   auto st = std::make_shared<ModelState>();
   st->model = zoo::build(spec, batch);
+  st->rows = batch;
+  st->features = spec.features;
   st->plan = compile(st->model->graph, {st->model->loss});
   Rng rng(0);
   st->params.init_from(st->model->graph, rng);
@@ -46,7 +49,8 @@ Workload model_workload(const std::string& id, const std::string& name, const zo
   ModelState* s = st.get();
   w.op_times = [s] { return s->ex->op_times(); };
   w.step = [s](const float* x) {
-    s->ex->bind_input(s->model->x, x);  // as the reference's narrow(): no copy
+    // As the reference's narrow(): no copy. x holds one batch of rows.
+    s->ex->bind_input(s->model->x, std::span<const float>(x, static_cast<std::size_t>(s->rows * s->features)));
     s->opt->zero_grad();
     s->ex->forward();
     s->ex->backward();

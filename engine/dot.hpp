@@ -27,13 +27,15 @@ namespace aeg {
 
 struct DotOptions {
   bool backward = false;   // also draw the backward graph (needs a plan with grads)
-  // An executor of this plan, after forward() (and backward()), for value summaries.
-  std::variant<std::monostate, const Executor<float>*, const Executor<double>*> values;
+  // An executor of this plan (or of a copy of it), after forward() (and backward()),
+  // for value summaries.
+  std::variant<std::monostate, const Executor<float>*, const Executor<double>*> values = {};
   bool attrs = true;       // show op attributes
-  std::string title;       // graph label
+  std::string title = {};  // graph label
 };
 
-// Throws std::invalid_argument if `values` runs another plan, or if backward is
+// Throws std::invalid_argument if `values` runs another plan (one from another
+// compile), or if backward is
 // asked of a plan compiled without gradients.
 void write_dot(std::ostream& os, const Plan& plan, const DotOptions& options = {});
 // The executor's plan, with its values.

@@ -24,6 +24,8 @@ struct Executor<T>::Impl {
   std::vector<T*> value, grad;             // by node id; nullptr where none
   std::vector<T*> owned;                   // by node id: an input's own buffer
   std::vector<std::vector<std::pair<int, std::size_t>>> uses;  // by input id: (op node, input slot)
+  std::vector<int> inputs;                 // the live inputs, which forward() needs fed
+  std::vector<char> fed;                   // by node id: the input was set, bound or written
 
   // Points input `id` at p for every op that reads it (bind_input).
   void point_input(int id, T* p) {
@@ -38,8 +40,12 @@ struct Executor<T>::Impl {
 };
 
 template <class T>
-Executor<T>::Executor(const Plan& plan, ParamStore<T>& params, ExecOptions options)
-    : plan_(plan), opt_(options), rng_(options.seed), impl_(std::make_unique<Impl>(options.threads, options.huge_pages)) {
+Executor<T>::Executor(Plan plan_arg, ParamStore<T>& params, ExecOptions options)
+    : plan_(std::move(plan_arg)), opt_(options), rng_(options.seed),
+      impl_(std::make_unique<Impl>(options.threads, options.huge_pages)) {
+  const Plan& plan = plan_;
+  if (plan.outputs().empty())  // a default-constructed Plan
+    throw std::invalid_argument("executor: an empty plan (make one with compile)");
   gemm_single_threaded_blas();
   const Graph& g = plan.graph();
   const std::size_t n = static_cast<std::size_t>(g.size());
@@ -49,6 +55,7 @@ Executor<T>::Executor(const Plan& plan, ParamStore<T>& params, ExecOptions optio
   m.grad.assign(n, nullptr);
   m.owned.assign(n, nullptr);
   m.uses.resize(n);
+  m.fed.assign(n, 0);
   m.ctx.resize(n);
   m.fwd_s.assign(n, 0);
   m.bwd_s.assign(n, 0);
@@ -72,6 +79,7 @@ Executor<T>::Executor(const Plan& plan, ParamStore<T>& params, ExecOptions optio
       case NodeKind::Input:
         m.own.emplace_back(nd.shape);
         m.value[i] = m.owned[i] = m.own.back().ptr();
+        m.inputs.push_back(static_cast<int>(i));
         break;
       case NodeKind::Constant:
         m.own.emplace_back(nd.shape);
@@ -138,8 +146,7 @@ int Executor<T>::threads() const {
 namespace {
 
 const Node& checked_input(const Plan& p, Var v) {
-  if (v.g != &p.graph() || v.id < 0 || v.id >= p.graph().size())
-    throw std::invalid_argument("executor: a Var from another graph");
+  if (!p.has(v)) throw std::invalid_argument("executor: a Var from another graph");
   const Node& nd = p.graph().node(v.id);
   if (nd.kind != NodeKind::Input)
     throw std::invalid_argument("executor: '" + p.graph().label(v.id) + "' is not an input");
@@ -196,6 +203,7 @@ void Executor<T>::set_input(Var v, const Tensor<T>& value) {
   T* own = impl_->owned[static_cast<std::size_t>(v.id)];
   std::copy(value.data.begin(), value.data.end(), own);
   impl_->point_input(v.id, own);
+  impl_->fed[static_cast<std::size_t>(v.id)] = 1;
 }
 
 template <class T>
@@ -203,22 +211,33 @@ T* Executor<T>::input_data(Var v) {
   checked_input(plan_, v);
   T* own = impl_->owned[static_cast<std::size_t>(v.id)];
   impl_->point_input(v.id, own);
+  impl_->fed[static_cast<std::size_t>(v.id)] = 1;  // the caller writes it now
   return own;
 }
 
 template <class T>
-void Executor<T>::bind_input(Var v, const T* data) {
-  checked_input(plan_, v);
-  if (!data) throw std::invalid_argument("bind_input: null data for input '" + plan_.graph().label(v.id) + "'");
+void Executor<T>::bind_input(Var v, std::span<const T> data) {
+  const Node& nd = checked_input(plan_, v);
+  const std::string name = plan_.graph().label(v.id);
+  if (!data.data()) throw std::invalid_argument("bind_input: null data for input '" + name + "'");
+  if (static_cast<std::int64_t>(data.size()) != numel(nd.shape))
+    throw std::invalid_argument("bind_input: input '" + name + "' has shape " + to_string(nd.shape) + " (" +
+                                std::to_string(numel(nd.shape)) + " values), but " + std::to_string(data.size()) +
+                                " values were given");
   // Ops only read their inputs (no op writes in place), so the caller's memory stays unchanged.
-  impl_->point_input(v.id, const_cast<T*>(data));
+  impl_->point_input(v.id, const_cast<T*>(data.data()));
+  impl_->fed[static_cast<std::size_t>(v.id)] = 1;
 }
 
 template <class T>
 void Executor<T>::forward() {
-  const detail::FlushDenormals ftz;
   const Graph& g = plan_.graph();
   Impl& m = *impl_;
+  for (int id : m.inputs)
+    if (!m.fed[static_cast<std::size_t>(id)])
+      throw std::logic_error("forward: input '" + g.label(id) +
+                             "' was never given data (set_input, bind_input or input_data)");
+  const detail::FlushDenormals ftz;
   int fstep = 0;
   for (int id : plan_.forward_order()) {
     if (plan_.aliased(id)) continue;  // a view of its input's buffer: nothing to run
@@ -343,7 +362,7 @@ void Executor<T>::backward(const std::vector<Tensor<T>>& seeds) {
 
 template <class T>
 const T* Executor<T>::value_data(Var v) const {
-  if (v.g != &plan_.graph() || v.id < 0 || v.id >= plan_.graph().size() || !plan_.live(v.id))
+  if (!plan_.has(v) || !plan_.live(v.id))
     throw std::invalid_argument("executor: value of a node this plan does not run");
   const Node& nd = plan_.graph().node(v.id);
   const bool kept = nd.kind != NodeKind::Op || !plan_.reuse_memory() ||
@@ -364,15 +383,16 @@ Tensor<T> Executor<T>::value(Var v) const {
 
 template <class T>
 T Executor<T>::scalar(Var v) const {
+  const T* p = value_data(v);
   if (numel(plan_.graph().node(v.id).shape) != 1)
     throw std::invalid_argument("executor: '" + plan_.graph().label(v.id) + "' is not a scalar");
-  return value_data(v)[0];
+  return p[0];
 }
 
+// v's gradient buffer, or nullptr where nothing flows into it.
 template <class T>
-Tensor<T> Executor<T>::grad(Var v) const {
-  if (v.g != &plan_.graph() || v.id < 0 || v.id >= plan_.graph().size())
-    throw std::invalid_argument("executor: a Var from another graph");
+const T* Executor<T>::grad_buffer(Var v) const {
+  if (!plan_.has(v)) throw std::invalid_argument("executor: a Var from another graph");
   const Node& nd = plan_.graph().node(v.id);
   if (!plan_.needs_grad(v.id))
     throw std::invalid_argument("executor: no gradient is planned for '" + plan_.graph().label(v.id) + "'");
@@ -380,9 +400,24 @@ Tensor<T> Executor<T>::grad(Var v) const {
   if (!kept)
     throw std::invalid_argument("executor: the gradient of '" + plan_.graph().label(v.id) +
                                 "' is not kept (compile with reuse_memory = false)");
-  const T* p = impl_->grad[static_cast<std::size_t>(v.id)];
-  if (!p) return Tensor<T>(nd.shape);  // nothing flows into it
-  return Tensor<T>(nd.shape, std::vector<T>(p, p + numel(nd.shape)));
+  return impl_->grad[static_cast<std::size_t>(v.id)];
+}
+
+template <class T>
+Tensor<T> Executor<T>::grad(Var v) const {
+  const T* p = grad_buffer(v);
+  const Shape& s = plan_.graph().node(v.id).shape;
+  if (!p) return Tensor<T>(s);  // nothing flows into it
+  return Tensor<T>(s, std::vector<T>(p, p + numel(s)));
+}
+
+template <class T>
+const T* Executor<T>::grad_data(Var v) const {
+  const T* p = grad_buffer(v);
+  if (!p)
+    throw std::invalid_argument("executor: no gradient flows into '" + plan_.graph().label(v.id) +
+                                "' (its gradient is zero)");
+  return p;
 }
 
 template <class T>

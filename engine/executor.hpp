@@ -1,10 +1,18 @@
 // Runs a Plan: allocates every buffer once, then forward() / backward() for
 // every batch with no further allocation. T is float for training and double
 // for gradient checks.
+//
+// Lifetimes: the executor keeps its own copy of the plan (which keeps its copy
+// of the graph), so `Executor<float> ex(compile(g, {loss}), params)` is safe and
+// the graph may go first. It uses `params` in place: the ParamStore must outlive
+// it (adding parameters to the store later is fine; entries never move). Memory
+// given to bind_input must stay alive and unchanged until that input is fed
+// again or the executor goes.
 #pragma once
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -32,20 +40,27 @@ template <class T>
 class Executor {
  public:
   // Parameters are used in place from `params` (never copied); they must all
-  // exist there (ParamStore::init_from) with the graph's shapes.
-  Executor(const Plan& plan, ParamStore<T>& params, ExecOptions options = {});
+  // exist there (ParamStore::init_from) with the graph's shapes. The plan is
+  // copied (cheap: copies share the graph), or moved from a temporary.
+  Executor(Plan plan, ParamStore<T>& params, ExecOptions options = {});
   ~Executor();
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
 
-  // Feeding data: shape-checked copy, or direct access to the input's own buffer.
+  // Feeding data. Every input the plan reads must be fed once before the first
+  // forward(), by any of these (forward() throws naming one that was not); it
+  // then keeps its data until fed again.
+  // A shape-checked copy into the input's own buffer.
   void set_input(Var input, const Tensor<T>& value);
+  // The input's own buffer (numel(shape) values, row-major) to write into.
   T* input_data(Var input);
-  // Zero copy: read the input from caller memory (numel(shape) values, row-major)
-  // until the next bind_input, set_input or input_data for it. The memory must
-  // stay alive and unchanged through forward() and backward().
-  void bind_input(Var input, const T* data);
+  // Zero copy: read the input from caller memory, row-major, until the next
+  // bind_input, set_input or input_data for it. `data` must hold exactly the
+  // input's numel(shape) values (else std::invalid_argument naming the input,
+  // its shape and the size given) and stay alive and unchanged meanwhile.
+  void bind_input(Var input, std::span<const T> data);
 
+  // Throws std::logic_error naming an input never fed.
   void forward();
   // Seeds every output's gradient with ones, then walks backward, adding into
   // parameter gradients (zero them with ParamStore::zero_grad or an optimizer).
@@ -59,6 +74,9 @@ class Executor {
   const T* value_data(Var v) const;
   T scalar(Var v) const;  // the value of a one-element node
   Tensor<T> grad(Var v) const;
+  // The gradient's own buffer (valid until the executor goes; backward() changes
+  // it); throws as grad() does, and where no gradient flows into v at all.
+  const T* grad_data(Var v) const;
 
   Rng& rng() { return rng_; }
   const Plan& plan() const { return plan_; }
@@ -69,7 +87,8 @@ class Executor {
 
  private:
   struct Impl;
-  const Plan& plan_;
+  const T* grad_buffer(Var v) const;
+  const Plan plan_;
   ExecOptions opt_;
   Rng rng_;
   std::unique_ptr<Impl> impl_;

@@ -41,11 +41,13 @@ struct Node {
   std::shared_ptr<const std::vector<double>> constant;  // Constant nodes
 };
 
+struct PlanOptions;
+class Plan;
+
 class Graph {
  public:
   Graph() = default;
-  Graph(const Graph&) = delete;  // Vars point at their graph
-  Graph& operator=(const Graph&) = delete;
+  Graph& operator=(const Graph&) = delete;  // Vars point at their graph
 
   // A value fed each step (a batch of data).
   Var input(const std::string& name, Shape shape, bool requires_grad = false);
@@ -67,6 +69,11 @@ class Graph {
   Var var(int id) { return Var{this, id}; }
 
  private:
+  // Copied only by compile, for the plan's own snapshot (a user's copy would
+  // leave every Var pointing at the original).
+  Graph(const Graph&) = default;
+  friend Plan compile(const Graph&, const std::vector<Var>&, const PlanOptions&);
+
   Var push(Node n);
   std::vector<Node> nodes_;
 };

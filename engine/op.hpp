@@ -2,6 +2,17 @@
 // backward that *adds* into the gradients of the inputs that need one (or,
 // for ops that say so, assigns the ones the executor has not cleared).
 // Ops are immutable attribute holders shared by graphs and executors.
+//
+// This is also the contract for an op written outside the library: a class
+// deriving from OpImpl<MyOp> (name, infer, saves, and fwd / bwd templates over
+// T = float and double), put in a graph by
+//   Var y = x.graph().apply(std::make_shared<MyOp>(attrs), {x});
+// and checked with gradcheck (engine/gradcheck.hpp); examples/custom_op.cpp is
+// one. Its kernels write every output element in forward, add into each
+// gradient gin[k] that is not null in backward (and assign only when the op says
+// assigns_grads() and fresh_grad(k)), never write an input, and run on the
+// calling thread (OpCtx::par is the library's own kernels' thread pool). Only
+// the library's ops are in registered_ops() and its gradient sweep.
 #pragma once
 #include <memory>
 #include <string>
@@ -82,16 +93,5 @@ class OpImpl : public Op {
  private:
   const Derived& self() const { return static_cast<const Derived&>(*this); }
 };
-
-// The registry of op names, filled by AEG_REGISTER_OP in each op's .cpp; the
-// test suite checks that every name here has a gradient-check case.
-std::vector<std::string> registered_ops();
-struct OpRegistrar {
-  explicit OpRegistrar(const char* name);
-};
-#define AEG_REGISTER_OP_CAT2(a, b) a##b
-#define AEG_REGISTER_OP_CAT(a, b) AEG_REGISTER_OP_CAT2(a, b)
-#define AEG_REGISTER_OP(name) \
-  static const ::aeg::OpRegistrar AEG_REGISTER_OP_CAT(aeg_op_registrar_, __LINE__)(name)
 
 }  // namespace aeg

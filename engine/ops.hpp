@@ -4,6 +4,7 @@
 // batch (axis 0) of a per-sample sum, as a 0-d value.
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "engine/graph.hpp"
@@ -116,5 +117,10 @@ Var max_pool2d(Var x, std::int64_t kernel, std::int64_t stride = 0, bool ceil_mo
 Var avg_pool2d(Var x, std::int64_t kernel, std::int64_t stride = 0, bool ceil_mode = false);
 // Nearest-neighbour upsampling by an integer factor: (N, C, H, W) -> (N, C, H f, W f).
 Var upsample2d(Var x, std::int64_t factor);
+
+// ---- the registry
+// The name (Op::name) of every op the functions above make, sorted: the test
+// suite checks each has a gradient-check case. engine/registry.cpp says how to add one.
+std::vector<std::string> registered_ops();
 
 }  // namespace aeg

@@ -48,7 +48,8 @@ std::int64_t assign_offsets(std::vector<Interval>& iv, bool reuse) {
 
 Plan compile(const Graph& g, const std::vector<Var>& outputs, const PlanOptions& opt) {
   Plan p;
-  p.graph_ = &g;
+  p.graph_ = std::shared_ptr<const Graph>(new Graph(g));
+  p.source_ = &g;
   p.grads_ = opt.grads;
   p.training_ = opt.training.value_or(opt.grads);
   p.reuse_ = opt.reuse_memory;

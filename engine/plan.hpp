@@ -2,6 +2,7 @@
 // gradient, the backward order, and where every buffer lives in one arena.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -11,15 +12,25 @@ namespace aeg {
 
 struct PlanOptions {
   bool grads = true;               // false: an evaluation / inference plan
-  std::optional<bool> training;    // random ops active; defaults to `grads`
+  std::optional<bool> training = std::nullopt;  // random ops active; defaults to `grads`
   bool reuse_memory = true;        // false keeps every value alive (drawing, tracing)
   bool assign_grads = true;        // first writers that can assign a gradient skip its clearing
   bool alias_views = true;         // a reshape of a computed value shares its buffers (with reuse_memory)
 };
 
+// Lifetime: a plan keeps its own copy of the graph as it was compiled (nodes
+// added to the original later are not part of it), so it may outlive the graph
+// it came from, and copies of a plan share that copy. Vars of the original graph
+// and of graph() both name its nodes.
 class Plan {
  public:
+  // The graph as compiled (the plan's copy, not the original).
   const Graph& graph() const { return *graph_; }
+  // Whether v is a node of this plan's graph: a Var of the graph it was compiled
+  // from (compared by address only) or of graph().
+  bool has(Var v) const {
+    return graph_ && (v.g == source_ || v.g == graph_.get()) && v.id >= 0 && v.id < graph_->size();
+  }
   const std::vector<int>& outputs() const { return outputs_; }
   bool grads() const { return grads_; }
   bool training() const { return training_; }
@@ -47,7 +58,8 @@ class Plan {
 
  private:
   friend Plan compile(const Graph&, const std::vector<Var>&, const PlanOptions&);
-  const Graph* graph_ = nullptr;
+  std::shared_ptr<const Graph> graph_;  // the snapshot, shared by copies of the plan
+  const Graph* source_ = nullptr;       // the original: its address tells its Vars, never read
   std::vector<int> outputs_;
   bool grads_ = true, training_ = true, reuse_ = true;
   std::vector<char> live_, needs_grad_, aliased_;
@@ -58,7 +70,7 @@ class Plan {
   std::int64_t arena_elems_ = 0, naive_elems_ = 0;
 };
 
-// The graph must outlive the plan; nodes added to it later are not part of it.
+// The plan copies what it needs of the graph: the graph may go before the plan.
 Plan compile(const Graph& graph, const std::vector<Var>& outputs, const PlanOptions& options = {});
 
 }  // namespace aeg

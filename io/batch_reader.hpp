@@ -38,8 +38,8 @@ struct ValueBounds {
 // decoded (uint8 / scale), scaled by `scaling`, then checked: NaN and infinities
 // are always refused, and values outside `bounds`.
 struct FeedRules {
-  FeatureScaling scaling;
-  ValueBounds bounds;
+  FeatureScaling scaling = {};
+  ValueBounds bounds = {};
 };
 
 struct Batch {
@@ -56,7 +56,7 @@ struct ReaderOptions {
   bool drop_last = false;                 // drop a last, smaller batch
   bool prefetch = true;                   // read the next batch on a TBB task
   std::int64_t memory = 0;                // bytes the split may take in memory (0 = default_data_memory())
-  FeedRules feed;                         // scaling and value checks (default: values as stored, finite)
+  FeedRules feed = {};                    // scaling and value checks (default: values as stored, finite)
 };
 
 // How the reader holds the split (see the top of this file).

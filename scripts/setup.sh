@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   xtensor-dev libxtensor-blas-dev libopenblas-dev libtbb-dev
-  libhdf5-dev hdf5-tools libboost-program-options-dev libpng-dev zlib1g-dev
+  libhdf5-dev hdf5-tools libboost-program-options-dev libpng-dev zlib1g-dev nlohmann-json3-dev
   catch2 dataset-fashion-mnist
 )
 missing=()

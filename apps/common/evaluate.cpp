@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
 #include "apps/common/batches.hpp"
 #include "engine/executor.hpp"
 #include "zoo/model.hpp"
@@ -140,19 +142,23 @@ std::vector<float> reconstruct(const zoo::ModelSpec& spec, ParamStore<float>& pa
   return out;
 }
 
-std::string to_json(const Metrics& m) {
-  std::ostringstream os;
-  os.precision(8);
-  os << "{\"samples\": " << m.samples << ", \"loss\": " << m.loss << ", \"recon\": " << m.recon;
-  if (m.bce) os << ", \"bce_px\": " << m.bce_px;
-  os << ", \"mse_px\": " << m.mse_px;
-  if (m.scaled) os << ", \"mse_px_unscaled\": " << m.mse_px_unscaled;
-  os << ", \"mean_code\": " << m.mean_code << ", \"dead_code_units\": " << m.dead_code;
-  if (m.variational) os << ", \"neg_elbo\": " << m.neg_elbo << ", \"kl\": " << m.kl;
+nlohmann::ordered_json to_json(const Metrics& m) {
+  nlohmann::ordered_json j;
+  j["samples"] = m.samples;
+  j["loss"] = m.loss;
+  j["recon"] = m.recon;
+  if (m.bce) j["bce_px"] = m.bce_px;
+  j["mse_px"] = m.mse_px;
+  if (m.scaled) j["mse_px_unscaled"] = m.mse_px_unscaled;
+  j["mean_code"] = m.mean_code;
+  j["dead_code_units"] = m.dead_code;
+  if (m.variational) {
+    j["neg_elbo"] = m.neg_elbo;
+    j["kl"] = m.kl;
+  }
   for (const auto& [name, v] : m.penalties)
-    if (name != "kl") os << ", \"" << name << "\": " << v;
-  os << "}";
-  return os.str();
+    if (name != "kl") j[name] = v;
+  return j;
 }
 
 std::string to_text(const Metrics& m) {

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "engine/param_store.hpp"
 #include "io/scaling.hpp"
 #include "zoo/corrupt.hpp"
@@ -47,7 +49,9 @@ std::vector<float> reconstruct(const zoo::ModelSpec& spec, ParamStore<float>& pa
                                const std::vector<std::int32_t>& labels, std::int64_t n,
                                const EvalOptions& options);
 
-std::string to_json(const Metrics& m);
+// The figures as one JSON object, in the order to_text prints them (NaN and
+// infinities become null, which JSON has instead).
+nlohmann::ordered_json to_json(const Metrics& m);
 std::string to_text(const Metrics& m);
 
 // Fills rows x classes with the one-hot codes of labels[first .. first+rows);

@@ -211,7 +211,7 @@ TrainResult train(zoo::ModelSpec spec, const TrainConfig& c) {
     std::int64_t seen = 0, k = 0;
     while (source.next(batch)) {
       if (batch.rows != c.batch) continue;
-      ex.bind_input(model->x, batch.x.data());  // read in place: batch lives through the step
+      ex.bind_input(model->x, batch.x);  // read in place: batch lives through the step
       if (spec.conditional) one_hot(ex.input_data(model->label), batch.y, 0, c.batch, spec.classes);
       opt.zero_grad();
       ex.forward();

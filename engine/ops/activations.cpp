@@ -79,14 +79,6 @@ struct IdentityFn {
   template <class T> static T df(T, T, const UnaryAttr&) { return T(1); }
 };
 
-AEG_REGISTER_OP("sigmoid");
-AEG_REGISTER_OP("tanh");
-AEG_REGISTER_OP("relu");
-AEG_REGISTER_OP("leaky_relu");
-AEG_REGISTER_OP("elu");
-AEG_REGISTER_OP("softplus");
-AEG_REGISTER_OP("identity");
-
 template <class Fn>
 Var apply_unary(Var a, UnaryAttr attr = {}) {
   return a.graph().apply(std::make_shared<UnaryOp<Fn>>(attr), {a});

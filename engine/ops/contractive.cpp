@@ -173,8 +173,6 @@ class Contractive : public OpImpl<Contractive> {
   Activation f_;
 };
 
-AEG_REGISTER_OP("contractive");
-
 }  // namespace
 
 Var contractive(Var a, Var w, Activation f) {

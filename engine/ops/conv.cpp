@@ -200,8 +200,6 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
   bool bias_, relu_;
 };
 
-AEG_REGISTER_OP("conv2d");
-
 }  // namespace
 
 Var conv2d(Var x, Var w, Var b, std::int64_t stride, std::int64_t padding) {

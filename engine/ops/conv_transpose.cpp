@@ -181,8 +181,6 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
   bool bias_, relu_;
 };
 
-AEG_REGISTER_OP("conv_transpose2d");
-
 }  // namespace
 
 Var conv_transpose2d(Var x, Var w, Var b, std::int64_t stride, std::int64_t padding, std::int64_t output_padding) {

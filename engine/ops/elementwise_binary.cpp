@@ -91,11 +91,6 @@ class BinaryOp : public OpImpl<BinaryOp> {
   BinKind k_;
 };
 
-AEG_REGISTER_OP("add");
-AEG_REGISTER_OP("sub");
-AEG_REGISTER_OP("mul");
-AEG_REGISTER_OP("div");
-
 Var binary(BinKind k, Var a, Var b) {
   if (a.g != b.g) throw std::invalid_argument("binary op on Vars of two different graphs");
   return a.graph().apply(std::make_shared<BinaryOp>(k), {a, b});

@@ -97,17 +97,6 @@ struct ClipFn {
   }
 };
 
-AEG_REGISTER_OP("neg");
-AEG_REGISTER_OP("add_scalar");
-AEG_REGISTER_OP("mul_scalar");
-AEG_REGISTER_OP("pow_scalar");
-AEG_REGISTER_OP("exp");
-AEG_REGISTER_OP("log");
-AEG_REGISTER_OP("sqrt");
-AEG_REGISTER_OP("square");
-AEG_REGISTER_OP("abs");
-AEG_REGISTER_OP("clip");
-
 template <class Fn>
 Var apply_unary(Var a, UnaryAttr attr = {}) {
   return a.graph().apply(std::make_shared<UnaryOp<Fn>>(attr), {a});

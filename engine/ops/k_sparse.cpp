@@ -58,8 +58,6 @@ class KSparseOp : public OpImpl<KSparseOp> {
   std::int64_t k_;
 };
 
-AEG_REGISTER_OP("k_sparse");
-
 }  // namespace
 
 Var k_sparse(Var h, std::int64_t k) { return h.graph().apply(std::make_shared<KSparseOp>(k), {h}); }

@@ -222,13 +222,6 @@ class KlSparsity : public OpImpl<KlSparsity> {
   double rho_;
 };
 
-AEG_REGISTER_OP("bce");
-AEG_REGISTER_OP("bce_with_logits");
-AEG_REGISTER_OP("mse");
-AEG_REGISTER_OP("l1_activity");
-AEG_REGISTER_OP("gaussian_kl");
-AEG_REGISTER_OP("kl_sparsity");
-
 void same_graph(const char* op, Var a, Var b) {
   if (a.g != b.g) throw std::invalid_argument(std::string(op) + ": inputs from two different graphs");
 }

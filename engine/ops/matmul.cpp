@@ -175,8 +175,6 @@ class LinearOp : public OpImpl<LinearOp> {
   }
 };
 
-AEG_REGISTER_OP("matmul");
-AEG_REGISTER_OP("linear");
 
 }  // namespace
 

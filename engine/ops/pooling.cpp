@@ -266,10 +266,6 @@ class Upsample2dOp : public OpImpl<Upsample2dOp> {
   std::int64_t f_;
 };
 
-AEG_REGISTER_OP("max_pool2d");
-AEG_REGISTER_OP("avg_pool2d");
-AEG_REGISTER_OP("upsample2d");
-
 std::int64_t default_stride(std::int64_t kernel, std::int64_t stride) { return stride == 0 ? kernel : stride; }
 
 }  // namespace

@@ -151,11 +151,6 @@ class Reparameterize : public OpImpl<Reparameterize> {
   }
 };
 
-AEG_REGISTER_OP("gaussian_noise");
-AEG_REGISTER_OP("masking_noise");
-AEG_REGISTER_OP("salt_pepper_noise");
-AEG_REGISTER_OP("reparameterize");
-
 Var noise(NoiseKind k, Var x, double p) { return x.graph().apply(std::make_shared<NoiseOp>(k, p), {x}); }
 
 }  // namespace

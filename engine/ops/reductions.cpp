@@ -139,9 +139,6 @@ class ReduceAxisOp : public OpImpl<ReduceAxisOp> {
   bool keepdims_;
 };
 
-AEG_REGISTER_OP("sum");
-AEG_REGISTER_OP("mean");
-
 }  // namespace
 
 Var sum(Var a) { return a.graph().apply(std::make_shared<ReduceAllOp>(false), {a}); }

@@ -278,11 +278,6 @@ class SliceOp : public OpImpl<SliceOp> {
   std::int64_t begin_, end_;
 };
 
-AEG_REGISTER_OP("transpose");
-AEG_REGISTER_OP("reshape");
-AEG_REGISTER_OP("concat");
-AEG_REGISTER_OP("slice");
-
 }  // namespace
 
 Var transpose(Var a) { return a.graph().apply(std::make_shared<TransposeOp>(), {a}); }

@@ -14,6 +14,8 @@
 #include <sstream>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "apps/common/model_state.hpp"
 #include "tests/apps/support.hpp"
 #include "engine/rng.hpp"
@@ -65,11 +67,30 @@ TEST_CASE("ae-eval reports the figures, as text and as JSON", "[apps]") {
   REQUIRE(run(kTrain + " --data " + (dir / "d.h5") + " --model vae --batch 32 --epochs 1 --quiet --out " + (dir / "m.h5")).code == 0);
   const Run r = run(kEval + " --checkpoint " + (dir / "m.h5") + " --data " + (dir / "d.h5") + " --json");
   REQUIRE(r.code == 0);
-  CHECK_THAT(r.out, Contains("\"loss\"") && Contains("\"bce_px\"") && Contains("\"mse_px\"") && Contains("\"neg_elbo\"") &&
-                        Contains("\"kl\""));
+  INFO(r.out);
+  // Its one line (the run's log, on stderr, is in r.out too).
+  const auto nl = r.out.rfind("\n{");
+  const std::size_t line = nl == std::string::npos ? 0 : nl + 1;
+  REQUIRE(r.out.compare(line, 1, "{") == 0);
+  const auto j = nlohmann::json::parse(r.out.substr(line, r.out.find('\n', line) - line));
+  CHECK(j.at("model") == "vae");
+  CHECK(j.at("epoch") == 1);
+  CHECK(j.at("noise") == "none");
+  CHECK(j.at("samples") == 100);  // the test split: 400 / 4 rows
+  const double recon = j.at("recon"), kl = j.at("kl");
+  CHECK(j.at("bce_px").get<double>() == Approx(recon / 48));
+  CHECK(j.at("neg_elbo").get<double>() == Approx(recon + kl));
+  CHECK(j.at("loss").get<double>() == Approx(recon + kl));  // beta 1
+  CHECK(kl > 0);
+  CHECK(j.at("mse_px").get<double>() > 0);
+  CHECK(j.at("mse_px").get<double>() < 1);
   const Run t = run(kEval + " --checkpoint " + (dir / "m.h5") + " --data " + (dir / "d.h5"));
   CHECK(t.code == 0);
   CHECK_THAT(t.out, Contains("neg_elbo"));
+  // The text gives the same figures, to its 6 digits.
+  const auto at = t.out.find("\nloss ");
+  REQUIRE(at != std::string::npos);
+  CHECK(std::stod(t.out.substr(at + 6)) == Approx(j.at("loss").get<double>()).epsilon(1e-5));
 }
 
 TEST_CASE("bad options and bad files are refused with a clear message", "[apps]") {

@@ -2,7 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "apps/common/evaluate.hpp"
 #include "engine/param_store.hpp"
@@ -32,7 +35,12 @@ TEST_CASE("ae-eval counts the code units that are zero on every sample", "[apps]
   for (std::size_t i = 0; i < x.size(); ++i) x[i] = 0.1f + 0.8f * static_cast<float>(i % 5) / 4.0f;
   const apps::Metrics out = apps::evaluate(spec, ps, x.data(), {}, 7, {.batch = 4, .threads = 1});
   CHECK(out.dead_code == 3);
-  CHECK_THAT(apps::to_json(out), Catch::Contains("\"dead_code_units\": 3"));
+  const auto j = nlohmann::json::parse(apps::to_json(out).dump());
+  CHECK(j.at("dead_code_units") == 3);
+  CHECK(j.at("samples") == 7);
+  CHECK(j.at("loss").get<double>() == out.loss);  // all the digits: a double's JSON text reads back exactly
+  CHECK(j.at("mean_code").get<double>() == out.mean_code);
+  CHECK(!j.contains("kl"));  // not a variational model
   b.data[2] = 0.0f;
   CHECK(apps::evaluate(spec, ps, x.data(), {}, 7, {.batch = 4, .threads = 1}).dead_code == 2);
 }
@@ -67,4 +75,18 @@ TEST_CASE("ae-eval reports the code's ||J||_F^2 for a model trained without the 
   deep.hidden = {5};
   CHECK_THROWS_WITH(apps::evaluate(deep, ps, x.data(), {}, 9, {.batch = 4, .threads = 1, .jacobian = true}),
                     Catch::Contains("one-layer"));
+}
+
+TEST_CASE("ae-eval's JSON stays JSON when a figure is not finite", "[apps]") {
+  apps::Metrics m;
+  m.samples = 3;
+  m.loss = std::numeric_limits<double>::quiet_NaN();
+  m.recon = std::numeric_limits<double>::infinity();
+  m.bce = true;
+  m.bce_px = 0.25;
+  const auto j = nlohmann::json::parse(apps::to_json(m).dump());  // "nan" would not parse
+  CHECK(j.at("loss").is_null());
+  CHECK(j.at("recon").is_null());
+  CHECK(j.at("bce_px") == 0.25);
+  CHECK(j.at("samples") == 3);
 }

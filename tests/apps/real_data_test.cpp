@@ -4,6 +4,8 @@
 // inverted on the way out.
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
 #include <filesystem>
 
@@ -60,11 +62,13 @@ double mean_squared(const std::vector<float>& a, const std::vector<float>& b) {
   return s / static_cast<double>(a.size());
 }
 
-// A value of a JSON object printed by ae-eval: "key": number.
+// A number in the JSON object ae-eval prints on a line of its own.
 double json_number(const std::string& out, const std::string& key) {
-  const auto at = out.find("\"" + key + "\": ");
-  REQUIRE(at != std::string::npos);
-  return std::stod(out.substr(at + key.size() + 4));
+  const auto line = out.find('{');
+  REQUIRE(line != std::string::npos);
+  const auto j = nlohmann::json::parse(out.substr(line, out.find('\n', line) - line));
+  REQUIRE(j.contains(key));
+  return j.at(key).get<double>();
 }
 
 }  // namespace

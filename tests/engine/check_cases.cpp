@@ -3,11 +3,28 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/ops.hpp"
+
 namespace aeg::test {
 
 std::multimap<std::string, CheckCase>& check_cases() {
   static std::multimap<std::string, CheckCase> cases;
   return cases;
+}
+
+std::set<std::string> op_names(const Graph& g) {
+  std::set<std::string> r;
+  for (int id = 0; id < g.size(); ++id)
+    if (g.node(id).kind == NodeKind::Op) r.emplace(g.node(id).op->name());
+  return r;
+}
+
+std::vector<std::string> unregistered_ops(const Graph& g) {
+  const std::vector<std::string> known = registered_ops();
+  std::vector<std::string> r;
+  for (const std::string& name : op_names(g))
+    if (!std::binary_search(known.begin(), known.end(), name)) r.push_back(name);
+  return r;
 }
 
 Var CheckSetup::input(const std::string& name, Shape shape, double lo, double hi) {

@@ -4,6 +4,7 @@
 #pragma once
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,6 +37,12 @@ struct CheckCase {
 };
 
 std::multimap<std::string, CheckCase>& check_cases();
+
+// The names of the op nodes of g.
+std::set<std::string> op_names(const Graph& g);
+// Those of them that registered_ops() does not list (an op class left out of
+// engine/registry.cpp), sorted.
+std::vector<std::string> unregistered_ops(const Graph& g);
 
 struct CheckCaseRegistrar {
   explicit CheckCaseRegistrar(CheckCase c) { check_cases().emplace(c.op, std::move(c)); }
