@@ -30,17 +30,28 @@ int main(int argc, char** argv) {
     LoadedModel lm = load_model(ckpt);
     if (vm.count("plot") && lm.spec.code < 2)
       throw std::invalid_argument("--plot needs a code of at least 2 units; this model's has " + std::to_string(lm.spec.code));
-    const io::SplitArrays xs = load_for_model(data, split, vm["limit"].as<std::int64_t>(), lm, ckpt);
-    const std::int64_t n = xs.x.shape[0];
-    Tensor<float> codes = encode(lm.spec, lm.params, xs.x.ptr(), xs.y, n, vm["threads"].as<int>());
+    // The split streams through in file order; only the codes and labels are kept.
+    const auto reader = open_for_model(data, split, vm["limit"].as<std::int64_t>(), 4096, lm, ckpt);
+    std::vector<std::int32_t> labels;
+    std::vector<float> all_codes;
+    io::Batch b;
+    reader->start_epoch(0);
+    while (reader->next(b)) {
+      const Tensor<float> c = encode(lm.spec, lm.params, b.x.data(), b.y, b.rows, vm["threads"].as<int>());
+      all_codes.insert(all_codes.end(), c.data.begin(), c.data.end());
+      labels.insert(labels.end(), b.y.begin(), b.y.end());
+    }
+    const std::int64_t n = reader->size();
+    if (n == 0) throw std::invalid_argument(data + ": /" + split + "/x has no rows to encode");
+    Tensor<float> codes({n, lm.spec.code}, std::move(all_codes));
 
     io::ArraysFile file;
     file.floats.emplace_back("/codes", codes);
-    if (!xs.y.empty()) file.ints.emplace_back("/labels", xs.y);
+    if (!labels.empty()) file.ints.emplace_back("/labels", labels);
     file.attributes = {{"checkpoint", ckpt}, {"data", data}, {"split", split}, {"model", lm.spec.recipe},
                        {"code", lm.spec.variational ? "mu" : "code"}};
     io::write_arrays(out, file);
-    std::cout << "wrote " << out << ": /codes " << n << " x " << lm.spec.code << (xs.y.empty() ? "" : ", /labels") << "\n";
+    std::cout << "wrote " << out << ": /codes " << n << " x " << lm.spec.code << (labels.empty() ? "" : ", /labels") << "\n";
 
     if (vm.count("plot")) {
       std::vector<float> px(static_cast<std::size_t>(n)), py(static_cast<std::size_t>(n));
@@ -49,7 +60,7 @@ int main(int argc, char** argv) {
         py[static_cast<std::size_t>(i)] = codes[i * lm.spec.code + 1];
       }
       const std::string plot = vm["plot"].as<std::string>();
-      io::write_scatter_png(plot, px, py, xs.y);
+      io::write_scatter_png(plot, px, py, labels);
       std::cout << "wrote " << plot << (lm.spec.code > 2 ? " (units 0 and 1 of " + std::to_string(lm.spec.code) + ")" : "")
                 << "\n";
     }

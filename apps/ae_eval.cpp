@@ -18,18 +18,26 @@ using namespace aeg::apps;
 
 namespace {
 
-// y: the reconstructions of xs from evaluate's pass. The BCE score only for
-// models whose data lie in [0, 1]: on real-valued data it means nothing.
-void anomaly(const po::variables_map& vm, const LoadedModel& lm, const io::SplitArrays& xs, const std::vector<float>& y) {
+// What evaluate's pass over the split leaves for --anomaly and --reconstructions:
+// per-sample errors, the labels, and (only when asked) the reconstructions.
+struct PerSample {
+  SampleErrors errors;
+  std::vector<std::int32_t> labels;
+  std::vector<float> recon;
+  std::int64_t n = 0;
+};
+
+// The BCE score only for models whose data lie in [0, 1]: on real-valued data it means nothing.
+void anomaly(const po::variables_map& vm, const LoadedModel& lm, const PerSample& ps) {
   std::ostream& log = vm["json"].as<bool>() ? std::cerr : std::cout;  // keep stdout one JSON object
-  const std::int64_t n = xs.x.shape[0];
+  const std::int64_t n = ps.n;
   const zoo::TargetRange range = zoo::target_range(lm.spec);
   const bool unit = range.lo == 0 && range.hi == 1;
-  const SampleErrors e = per_sample_errors(xs.x.ptr(), y.data(), n, lm.spec.features);
+  const SampleErrors& e = ps.errors;
   io::ArraysFile file;
   file.floats.emplace_back("/mse", Tensor<float>({n}, e.mse));
   if (unit) file.floats.emplace_back("/bce", Tensor<float>({n}, e.bce));
-  if (!xs.y.empty()) file.ints.emplace_back("/labels", xs.y);
+  if (!ps.labels.empty()) file.ints.emplace_back("/labels", ps.labels);
   file.attributes = {{"checkpoint", vm["checkpoint"].as<std::string>()}, {"data", vm["data"].as<std::string>()},
                      {"split", vm["split"].as<std::string>()}};
   if (vm.count("normal-class")) {
@@ -39,9 +47,9 @@ void anomaly(const po::variables_map& vm, const LoadedModel& lm, const io::Split
     if (score == "bce" && !unit)
       throw std::invalid_argument("--score bce is for data in [0, 1]; the model in " + vm["checkpoint"].as<std::string>() +
                                   " takes any real value: use --score mse");
-    if (xs.y.empty()) throw std::invalid_argument("--normal-class needs labels, and /" + vm["split"].as<std::string>() + "/y is missing");
+    if (ps.labels.empty()) throw std::invalid_argument("--normal-class needs labels, and /" + vm["split"].as<std::string>() + "/y is missing");
     std::vector<bool> anomalous(static_cast<std::size_t>(n));
-    for (std::int64_t i = 0; i < n; ++i) anomalous[static_cast<std::size_t>(i)] = xs.y[static_cast<std::size_t>(i)] != k;
+    for (std::int64_t i = 0; i < n; ++i) anomalous[static_cast<std::size_t>(i)] = ps.labels[static_cast<std::size_t>(i)] != k;
     const double auc_mse = roc_auc(e.mse, anomalous);
     file.numbers = {{"normal_class", k}, {"auroc_mse", auc_mse}};
     log << "AUROC, class " << k << " against the rest, scored by " << score << ": ";
@@ -59,12 +67,13 @@ void anomaly(const po::variables_map& vm, const LoadedModel& lm, const io::Split
 }
 
 // The reconstructions in the data's own units: the model's scaling inverted.
-void reconstructions(const po::variables_map& vm, const LoadedModel& lm, const io::SplitArrays& xs, std::vector<float> y) {
-  const std::int64_t n = xs.x.shape[0];
+void reconstructions(const po::variables_map& vm, const LoadedModel& lm, PerSample& ps) {
+  const std::int64_t n = ps.n;
+  std::vector<float> y = std::move(ps.recon);
   lm.checkpoint.scaling.invert(y.data(), n);
   io::ArraysFile file;
   file.floats.emplace_back("/x_hat", Tensor<float>({n, lm.spec.features}, std::move(y)));
-  if (!xs.y.empty()) file.ints.emplace_back("/labels", xs.y);
+  if (!ps.labels.empty()) file.ints.emplace_back("/labels", ps.labels);
   file.attributes = {{"checkpoint", vm["checkpoint"].as<std::string>()}, {"data", vm["data"].as<std::string>()},
                      {"split", vm["split"].as<std::string>()},
                      {"units", lm.checkpoint.scaling.empty() ? "as stored" : "the data's own (scaling inverted)"}};
@@ -102,10 +111,22 @@ int main(int argc, char** argv) {
     o.jacobian = vm["jacobian"].as<bool>();
     o.scaling = lm.checkpoint.scaling;
     if (vm.count("noise")) o.noise = zoo::parse_noise_spec(vm["noise"].as<std::string>());
-    const io::SplitArrays xs = load_for_model(data, split, vm["limit"].as<std::int64_t>(), lm, ckpt);
-    std::vector<float> recon;
-    const bool keep = vm.count("anomaly") || vm.count("reconstructions");
-    const Metrics m = evaluate(lm.spec, lm.params, xs.x.ptr(), xs.y, xs.x.shape[0], o, keep ? &recon : nullptr);
+    // The split streams through in file order; only per-sample figures (and the
+    // reconstructions, if asked for) are kept.
+    const auto reader = open_for_model(data, split, vm["limit"].as<std::int64_t>(), o.batch, lm, ckpt);
+    PerSample ps;
+    const bool scores = vm.count("anomaly") > 0, keep = vm.count("reconstructions") > 0;
+    const std::int64_t f = lm.spec.features;
+    const Metrics m = evaluate(lm.spec, lm.params, *reader, o, [&](const io::Batch& b, const float* y) {
+      if (scores) {
+        const SampleErrors e = per_sample_errors(b.x.data(), y, b.rows, f);
+        ps.errors.mse.insert(ps.errors.mse.end(), e.mse.begin(), e.mse.end());
+        ps.errors.bce.insert(ps.errors.bce.end(), e.bce.begin(), e.bce.end());
+      }
+      if (keep) ps.recon.insert(ps.recon.end(), y, y + b.rows * f);
+      ps.labels.insert(ps.labels.end(), b.y.begin(), b.y.end());
+      ps.n += b.rows;
+    });
     if (vm["json"].as<bool>()) {
       nlohmann::ordered_json j = to_json(m);
       j["model"] = lm.spec.recipe;
@@ -117,8 +138,8 @@ int main(int argc, char** argv) {
                 << (o.noise.noise != zoo::Noise::None ? ", input corrupted by " + zoo::to_string(o.noise) : std::string()) << "\n"
                 << to_text(m);
     }
-    if (vm.count("anomaly")) anomaly(vm, lm, xs, recon);
-    if (vm.count("reconstructions")) reconstructions(vm, lm, xs, std::move(recon));
+    if (scores) anomaly(vm, lm, ps);
+    if (keep) reconstructions(vm, lm, ps);
     return 0;
   });
 }

@@ -12,8 +12,11 @@ io::FeedRules feed_rules(const zoo::ModelSpec& spec, const io::FeatureScaling& s
   return {scaling, {r.lo, r.hi, r.need, r.remedy}};
 }
 
-io::SplitArrays load_for_model(const std::string& data, const std::string& split, std::int64_t limit,
-                               const LoadedModel& model, const std::string& checkpoint) {
+namespace {
+
+// What load_for_model and open_for_model check before reading.
+void check_for_model(const std::string& data, const std::string& split, std::int64_t limit, const LoadedModel& model,
+                     const std::string& checkpoint) {
   if (split != "train" && split != "test") throw std::invalid_argument("--split must be train or test");
   if (limit < 0) throw std::invalid_argument("--limit must be 0 (all) or positive");
   const zoo::ModelSpec& spec = model.spec;
@@ -24,7 +27,23 @@ io::SplitArrays load_for_model(const std::string& data, const std::string& split
                         checkpoint + " expects " + std::to_string(spec.features));
   if (spec.conditional && !info.split(split).labels)
     throw io::DataError(data + ": /" + split + "/y is missing; the conditional model in " + checkpoint + " needs labels");
-  return io::load_split(data, split, limit, feed_rules(spec, model.checkpoint.scaling));
+}
+
+}  // namespace
+
+io::SplitArrays load_for_model(const std::string& data, const std::string& split, std::int64_t limit,
+                               const LoadedModel& model, const std::string& checkpoint) {
+  check_for_model(data, split, limit, model, checkpoint);
+  return io::load_split(data, split, limit, feed_rules(model.spec, model.checkpoint.scaling));
+}
+
+std::unique_ptr<io::BatchReader> open_for_model(const std::string& data, const std::string& split, std::int64_t limit,
+                                                std::int64_t batch, const LoadedModel& model, const std::string& checkpoint) {
+  check_for_model(data, split, limit, model, checkpoint);
+  return std::make_unique<io::BatchReader>(
+      data, split, batch,
+      io::ReaderOptions{.shuffle = false, .limit = limit, .memory = std::int64_t{64} << 20,
+                        .feed = feed_rules(model.spec, model.checkpoint.scaling)});
 }
 
 }  // namespace aeg::apps

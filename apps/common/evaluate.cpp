@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "apps/common/batches.hpp"
+#include "io/batch_reader.hpp"
 #include "engine/executor.hpp"
 #include "zoo/model.hpp"
 
@@ -45,99 +45,182 @@ struct Runner {
   }
 };
 
-// Runs fn(runner, first, rows) over [0, n) in batches, the last one smaller if need be.
-void in_batches(const zoo::ModelSpec& spec, ParamStore<float>& params, std::int64_t n, const EvalOptions& o,
-                const float* x, const std::vector<std::int32_t>& labels,
-                const std::function<void(Runner&, std::int64_t, std::int64_t)>& fn) {
-  if (n <= 0) throw std::invalid_argument("evaluate: no samples");
-  if (spec.conditional && static_cast<std::int64_t>(labels.size()) < n)
-    throw std::invalid_argument("a conditional model needs labels, and the data have none");
+// One batch as fed to the model: rows x features, and labels (rows of them, or null).
+struct Rows {
+  const float* x = nullptr;
+  const std::int32_t* y = nullptr;
+  std::int64_t rows = 0;
+};
+
+// Runs the model over the batches next() gives (false at the end), in order, and
+// calls fn(runner, first, rows) after each forward pass. A graph is built per
+// batch size (the full one and the last), each once.
+void over_rows(const zoo::ModelSpec& spec, ParamStore<float>& params, const EvalOptions& o,
+               const std::function<bool(Rows&)>& next, const std::function<void(Runner&, std::int64_t, const Rows&)>& fn) {
   Rng noise_rng(o.seed ^ 0x5eedULL);
   const zoo::TargetRange range = zoo::target_range(spec);
   const std::int64_t f = spec.features;
-  over_batches<Runner>(
-      n, o.batch, [&](std::int64_t rows) { return std::make_unique<Runner>(spec, rows, params, o); },
-      [&](Runner& r, std::int64_t first, std::int64_t rows) {
-        float* in = r.ex->input_data(r.model->x);
-        std::memcpy(in, x + first * f, sizeof(float) * static_cast<std::size_t>(rows * f));
-        zoo::corrupt(in, rows * f, o.noise.noise, o.noise.level, noise_rng, range.lo, range.hi);
-        std::memcpy(r.ex->input_data(r.model->target), x + first * f,
-                    sizeof(float) * static_cast<std::size_t>(rows * f));
-        if (spec.conditional) one_hot(r.ex->input_data(r.model->label), labels, first, rows, spec.classes);
-        r.ex->forward();
-        fn(r, first, rows);
-      });
+  std::unique_ptr<Runner> full, rest;
+  std::int64_t full_rows = 0, rest_rows = 0;
+  std::vector<std::int32_t> labels;
+  Rows b;
+  for (std::int64_t first = 0; next(b); first += b.rows) {
+    if (!full) full_rows = b.rows;
+    const bool is_full = b.rows == full_rows;
+    std::unique_ptr<Runner>& r = is_full ? full : rest;
+    if (!is_full && rest && rest_rows != b.rows) rest.reset();  // a third size: rebuild
+    if (!r) {
+      r = std::make_unique<Runner>(spec, b.rows, params, o);
+      if (!is_full) rest_rows = b.rows;
+    }
+    float* in = r->ex->input_data(r->model->x);
+    std::memcpy(in, b.x, sizeof(float) * static_cast<std::size_t>(b.rows * f));
+    zoo::corrupt(in, b.rows * f, o.noise.noise, o.noise.level, noise_rng, range.lo, range.hi);
+    std::memcpy(r->ex->input_data(r->model->target), b.x, sizeof(float) * static_cast<std::size_t>(b.rows * f));
+    if (spec.conditional) {
+      if (!b.y) throw std::invalid_argument("a conditional model needs labels, and the data have none");
+      labels.assign(b.y, b.y + b.rows);
+      one_hot(r->ex->input_data(r->model->label), labels, 0, b.rows, spec.classes);
+    }
+    r->ex->forward();
+    fn(*r, first, b);
+  }
 }
+
+// Runs fn over [0, n) of rows in memory, in batches of o.batch (the last smaller).
+void in_batches(const zoo::ModelSpec& spec, ParamStore<float>& params, std::int64_t n, const EvalOptions& o,
+                const float* x, const std::vector<std::int32_t>& labels,
+                const std::function<void(Runner&, std::int64_t, const Rows&)>& fn) {
+  if (n <= 0) throw std::invalid_argument("evaluate: no samples");
+  if (o.batch < 1) throw std::invalid_argument("the batch size must be at least 1, got " + std::to_string(o.batch));
+  if (spec.conditional && static_cast<std::int64_t>(labels.size()) < n)
+    throw std::invalid_argument("a conditional model needs labels, and the data have none");
+  const std::int64_t b = std::min(o.batch, n), f = spec.features;
+  std::int64_t at = 0;
+  over_rows(spec, params, o, [&](Rows& r) {
+    if (at >= n) return false;
+    r.rows = std::min(b, n - at);
+    r.x = x + at * f;
+    r.y = labels.empty() ? nullptr : labels.data() + at;
+    at += r.rows;
+    return true;
+  }, fn);
+}
+
+// The figures of evaluate(), added up batch by batch.
+class Tally {
+ public:
+  Tally(const zoo::ModelSpec& spec, const EvalOptions& o) : spec_(spec), o_(o), alive_(static_cast<std::size_t>(spec.code), 0) {
+    m_.bce = spec.loss == zoo::Loss::BCE;
+    m_.variational = spec.variational;
+    m_.scaled = !o.scaling.empty();
+    if (m_.scaled && static_cast<std::int64_t>(o.scaling.scale.size()) != spec.features)
+      throw std::invalid_argument("evaluate: a scaling of " + std::to_string(o.scaling.scale.size()) + " features for a model of " +
+                                  std::to_string(spec.features));
+  }
+
+  void add(Runner& r, const Rows& b) {
+    const auto& md = *r.model;
+    const std::int64_t f = spec_.features, rows = b.rows;
+    const double w = static_cast<double>(rows);
+    m_.loss += w * r.ex->scalar(md.loss);
+    m_.recon += w * r.ex->scalar(md.recon_loss);
+    pen_.resize(md.penalties.size());
+    for (std::size_t k = 0; k < md.penalties.size(); ++k) pen_[k] += w * r.ex->scalar(md.penalties[k].raw);
+    const float* y = r.ex->value_data(md.recon);
+    for (std::int64_t i = 0; i < rows * f; ++i) {
+      const double d = static_cast<double>(y[i]) - b.x[i];
+      sq_ += d * d;
+      // Inverting the scaling multiplies a difference by its feature's scale (the offsets cancel).
+      if (m_.scaled) {
+        const double s = o_.scaling.scale[static_cast<std::size_t>(i % f)];
+        sq_unscaled_ += d * d * s * s;
+      }
+    }
+    const float* c = r.ex->value_data(md.code);
+    const std::int64_t cn = rows * spec_.code;
+    for (std::int64_t i = 0; i < cn; ++i) {
+      code_sum_ += c[i];
+      if (c[i] != 0) alive_[static_cast<std::size_t>(i % spec_.code)] = 1;
+    }
+    code_count_ += cn;
+    if (m_.penalties.empty())
+      for (const auto& p : md.penalties) m_.penalties.emplace_back(p.name, 0.0);
+    n_ += rows;
+  }
+
+  Metrics finish() {
+    if (n_ == 0) throw std::invalid_argument("evaluate: no samples");
+    const double N = static_cast<double>(n_), f = static_cast<double>(spec_.features);
+    Metrics m = m_;
+    m.samples = n_;
+    m.loss /= N;
+    m.recon /= N;
+    for (std::size_t k = 0; k < pen_.size(); ++k) m.penalties[k].second = pen_[k] / N;
+    m.bce_px = m.bce ? m.recon / f : 0;
+    m.mse_px = sq_ / (N * f);
+    m.mse_px_unscaled = sq_unscaled_ / (N * f);
+    m.mean_code = code_count_ ? code_sum_ / static_cast<double>(code_count_) : 0;
+    m.dead_code = std::count(alive_.begin(), alive_.end(), 0);
+    for (const auto& [name, v] : m.penalties)
+      if (name == "kl") m.kl = v;
+    if (m.variational) m.neg_elbo = m.recon + m.kl;
+    return m;
+  }
+
+ private:
+  const zoo::ModelSpec& spec_;
+  const EvalOptions& o_;
+  Metrics m_;
+  double sq_ = 0, sq_unscaled_ = 0, code_sum_ = 0;
+  std::int64_t code_count_ = 0, n_ = 0;
+  std::vector<char> alive_;
+  std::vector<double> pen_;
+};
 
 }  // namespace
 
 Metrics evaluate(const zoo::ModelSpec& spec, ParamStore<float>& params, const float* x,
                  const std::vector<std::int32_t>& labels, std::int64_t n, const EvalOptions& o,
                  std::vector<float>* reconstructions) {
-  Metrics m;
-  m.bce = spec.loss == zoo::Loss::BCE;
-  m.variational = spec.variational;
+  Tally tally(spec, o);
   const std::int64_t f = spec.features;
-  m.scaled = !o.scaling.empty();
-  if (m.scaled && static_cast<std::int64_t>(o.scaling.scale.size()) != f)
-    throw std::invalid_argument("evaluate: a scaling of " + std::to_string(o.scaling.scale.size()) + " features for a model of " +
-                                std::to_string(f));
-  double sq = 0, sq_unscaled = 0, code_sum = 0;
-  std::int64_t code_count = 0;
-  std::vector<char> unit_alive(static_cast<std::size_t>(spec.code), 0);
-  std::vector<double> pen;
   if (reconstructions) reconstructions->resize(static_cast<std::size_t>(n * f));
-  in_batches(spec, params, n, o, x, labels, [&](Runner& r, std::int64_t first, std::int64_t rows) {
-    const auto& md = *r.model;
-    const double w = static_cast<double>(rows);
-    m.loss += w * r.ex->scalar(md.loss);
-    m.recon += w * r.ex->scalar(md.recon_loss);
-    pen.resize(md.penalties.size());
-    for (std::size_t k = 0; k < md.penalties.size(); ++k) pen[k] += w * r.ex->scalar(md.penalties[k].raw);
-    const float* y = r.ex->value_data(md.recon);
-    const float* t = x + first * f;
-    for (std::int64_t i = 0; i < rows * f; ++i) {
-      const double d = static_cast<double>(y[i]) - t[i];
-      sq += d * d;
-      // Inverting the scaling multiplies a difference by its feature's scale (the offsets cancel).
-      if (m.scaled) {
-        const double s = o.scaling.scale[static_cast<std::size_t>(i % f)];
-        sq_unscaled += d * d * s * s;
-      }
+  in_batches(spec, params, n, o, x, labels, [&](Runner& r, std::int64_t first, const Rows& b) {
+    tally.add(r, b);
+    if (reconstructions) {
+      const float* y = r.ex->value_data(r.model->recon);
+      std::copy(y, y + b.rows * f, reconstructions->begin() + first * f);
     }
-    if (reconstructions) std::copy(y, y + rows * f, reconstructions->begin() + first * f);
-    const float* c = r.ex->value_data(md.code);
-    const std::int64_t cn = rows * spec.code;
-    for (std::int64_t i = 0; i < cn; ++i) {
-      code_sum += c[i];
-      if (c[i] != 0) unit_alive[static_cast<std::size_t>(i % spec.code)] = 1;
-    }
-    code_count += cn;
-    if (m.penalties.empty())
-      for (const auto& p : md.penalties) m.penalties.emplace_back(p.name, 0.0);
   });
-  const double N = static_cast<double>(n);
-  m.samples = n;
-  m.loss /= N;
-  m.recon /= N;
-  for (std::size_t k = 0; k < pen.size(); ++k) m.penalties[k].second = pen[k] / N;
-  m.bce_px = m.bce ? m.recon / static_cast<double>(f) : 0;
-  m.mse_px = sq / (N * static_cast<double>(f));
-  m.mse_px_unscaled = sq_unscaled / (N * static_cast<double>(f));
-  m.mean_code = code_count ? code_sum / static_cast<double>(code_count) : 0;
-  m.dead_code = std::count(unit_alive.begin(), unit_alive.end(), 0);
-  for (const auto& [name, v] : m.penalties)
-    if (name == "kl") m.kl = v;
-  if (m.variational) m.neg_elbo = m.recon + m.kl;
-  return m;
+  return tally.finish();
+}
+
+Metrics evaluate(const zoo::ModelSpec& spec, ParamStore<float>& params, io::BatchReader& reader, const EvalOptions& o,
+                 const std::function<void(const io::Batch&, const float* recon)>& each_batch) {
+  if (reader.features() != spec.features)
+    throw std::invalid_argument("evaluate: the reader gives " + std::to_string(reader.features()) + " features, the model takes " +
+                                std::to_string(spec.features));
+  Tally tally(spec, o);
+  io::Batch batch;
+  reader.start_epoch(0);
+  over_rows(spec, params, o, [&](Rows& r) {
+    if (!reader.next(batch)) return false;
+    r = {batch.x.data(), batch.y.empty() ? nullptr : batch.y.data(), batch.rows};
+    return true;
+  }, [&](Runner& r, std::int64_t, const Rows& b) {
+    tally.add(r, b);
+    if (each_batch) each_batch(batch, r.ex->value_data(r.model->recon));
+  });
+  return tally.finish();
 }
 
 std::vector<float> reconstruct(const zoo::ModelSpec& spec, ParamStore<float>& params, const float* x,
                                const std::vector<std::int32_t>& labels, std::int64_t n, const EvalOptions& o) {
   std::vector<float> out(static_cast<std::size_t>(n * spec.features));
-  in_batches(spec, params, n, o, x, labels, [&](Runner& r, std::int64_t first, std::int64_t rows) {
+  in_batches(spec, params, n, o, x, labels, [&](Runner& r, std::int64_t first, const Rows& b) {
     const float* y = r.ex->value_data(r.model->recon);
-    std::copy(y, y + rows * spec.features, out.begin() + first * spec.features);
+    std::copy(y, y + b.rows * spec.features, out.begin() + first * spec.features);
   });
   return out;
 }

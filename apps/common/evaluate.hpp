@@ -2,6 +2,7 @@
 // evaluation plans (no training corruption), over fixed-size batches.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +13,11 @@
 #include "io/scaling.hpp"
 #include "zoo/corrupt.hpp"
 #include "zoo/spec.hpp"
+
+namespace aeg::io {
+class BatchReader;
+struct Batch;
+}  // namespace aeg::io
 
 namespace aeg::apps {
 
@@ -43,6 +49,13 @@ struct Metrics {
 Metrics evaluate(const zoo::ModelSpec& spec, ParamStore<float>& params, const float* x,
                  const std::vector<std::int32_t>& labels, std::int64_t n, const EvalOptions& options,
                  std::vector<float>* reconstructions = nullptr);
+
+// The same over a split read from its file in order, a batch at a time (a reader
+// made with shuffle off and the batch size to evaluate in): the split is never
+// held whole. `each_batch`, when given, sees every batch as fed and its
+// reconstructions (per-sample scores, written-out reconstructions).
+Metrics evaluate(const zoo::ModelSpec& spec, ParamStore<float>& params, io::BatchReader& rows, const EvalOptions& options,
+                 const std::function<void(const io::Batch&, const float* recon)>& each_batch = {});
 
 // Reconstructions of n rows (noise, if any, applied to the input first).
 std::vector<float> reconstruct(const zoo::ModelSpec& spec, ParamStore<float>& params, const float* x,

@@ -188,13 +188,18 @@ TrainResult train(zoo::ModelSpec spec, const TrainConfig& c) {
   }
 
   TrainSource source(c, info, feed);
-  io::SplitArrays test = info.test.present ? io::load_split(c.data, "test", c.test_limit, feed)
-                                           : io::load_split(c.data, "train", 1000, feed);
+  // The test split streams through each evaluation in file order (held in memory
+  // when it fits the budget); only its first rows stay for the picture.
+  const std::string test_split = info.test.present ? "test" : "train";
+  const std::int64_t test_limit = info.test.present ? c.test_limit : 1000;
+  io::BatchReader test(c.data, test_split, 500,
+                       io::ReaderOptions{.shuffle = false, .limit = test_limit, .memory = c.data_memory, .feed = feed});
+  const io::SplitArrays shown = io::load_split(c.data, test_split, 8, feed);
   if (!c.quiet)
     std::fprintf(stderr, "model %s: %lld parameters; %lld training samples, %lld batches of %lld per epoch; %s set of %lld\n",
                  spec.recipe.c_str(), static_cast<long long>(params.count()), static_cast<long long>(source.size()),
                  static_cast<long long>(source.batches()), static_cast<long long>(c.batch),
-                 info.test.present ? "test" : "no test split: evaluating on a training", static_cast<long long>(test.x.shape[0]));
+                 info.test.present ? "test" : "no test split: evaluating on a training", static_cast<long long>(test.size()));
   if (!c.quiet) std::fprintf(stderr, "data: %s\n", source.describe().c_str());
   if (!c.quiet && !scaling.empty())
     std::fprintf(stderr, "inputs scaled per feature (%s, %s)\n", io::to_string(scaling.method).c_str(),
@@ -230,7 +235,7 @@ TrainResult train(zoo::ModelSpec spec, const TrainConfig& c) {
       seen += c.batch;
       bar.update(seen, sum / static_cast<double>(seen));
     }
-    const Metrics m = evaluate(spec, params, test.x.ptr(), test.y, test.x.shape[0],
+    const Metrics m = evaluate(spec, params, test,
                                {.batch = 500, .threads = c.threads, .seed = c.seed + 1000 + static_cast<std::uint64_t>(epoch),
                                 .scaling = scaling});
     train_hist.push_back(seen ? sum / static_cast<double>(seen) : NAN);
@@ -243,7 +248,7 @@ TrainResult train(zoo::ModelSpec spec, const TrainConfig& c) {
     ck.test_loss = test_hist;
     ck.scaling = scaling;
     io::save_checkpoint(c.out, ck);
-    write_recon_picture(picture, spec, params, test, c.threads);
+    write_recon_picture(picture, spec, params, shown, c.threads);
     std::ostringstream tail;
     tail.precision(5);
     tail << "epoch " << epoch + 1 << ": train loss " << train_hist.back() << ", test loss " << m.loss;
