@@ -227,7 +227,7 @@ struct DatasetWriter::Impl {
                           " has value " + num(v) + ", expected a finite number");
       }
     }
-    if (fmt.labels_uint8)
+    if (fmt.labels && fmt.labels_uint8)
       for (std::int64_t i = 0; i < n; ++i)
         if (labels[static_cast<std::size_t>(i)] < 0 || labels[static_cast<std::size_t>(i)] > 255)
           throw DataError(path + ": /" + name + "/y row " + std::to_string(s.rows + i) + " has label " +

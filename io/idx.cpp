@@ -84,8 +84,11 @@ Idx read_idx(const std::string& path) {
     const std::int64_t d = (std::int64_t{p[0]} << 24) | (std::int64_t{p[1]} << 16) |
                            (std::int64_t{p[2]} << 8) | std::int64_t{p[3]};
     r.dims.push_back(d);
-    total *= d;
     shape += (i ? " x " : "") + std::to_string(d);
+    // Declared sizes are untrusted: a product past 2^63 would wrap and could match a short file.
+    if (__builtin_mul_overflow(total, d, &total))
+      throw DataError(what + ": dimensions " + shape + "... describe more than 2^63 bytes; the file has " +
+                      std::to_string(bytes.size() - header) + " bytes of data");
   }
   const std::int64_t have = static_cast<std::int64_t>(bytes.size() - header);
   if (have != total)

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <typeinfo>
 
 #include "engine/blas_core.hpp"
 
@@ -33,6 +34,11 @@ int run_app(const std::string& app, const std::string& usage, int argc, char** a
   if (vm.count("help")) {
     std::cout << "usage: " << app << " " << usage << "\n\n" << options << "\n";
     return 0;
+  }
+  // Options every app that has them checks the same way.
+  if (vm.count("threads") && vm["threads"].value().type() == typeid(int) && vm["threads"].as<int>() < 1) {
+    std::cerr << app << ": --threads must be at least 1, got " << vm["threads"].as<int>() << "\n";
+    return 2;
   }
   try {
     return body(vm);

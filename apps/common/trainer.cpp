@@ -188,6 +188,9 @@ TrainResult train(zoo::ModelSpec spec, const TrainConfig& c) {
   }
 
   TrainSource source(c, info, feed);
+  if (source.batches() == 0)  // every epoch would run no step and record no loss
+    throw std::invalid_argument("--batch " + std::to_string(c.batch) + " is larger than the " + std::to_string(source.size()) +
+                                " training samples of " + c.data + " (the last, partial batch is dropped)");
   // The test split streams through each evaluation in file order (held in memory
   // when it fits the budget); only its first rows stay for the picture.
   const std::string test_split = info.test.present ? "test" : "train";

@@ -117,7 +117,21 @@ TEST_CASE("bad options and bad files are refused with a clear message", "[apps]"
     r = run(kTrain + data + " --model sparse-kl --decay-biases maybe");
     CHECK(r.code == 2);
     CHECK_THAT(r.out, Contains("decay-biases"));
+    // A batch larger than the training set would run no step and save a NaN training loss.
+    r = run(kTrain + data + " --batch 201");
+    CHECK(r.code == 2);
+    CHECK_THAT(r.out, Contains("--batch 201 is larger than the 200 training samples"));
     CHECK_FALSE(fs::exists(dir / "m.h5"));
+    // --threads 0 is refused the same way by every app that takes it, before any work.
+    for (const std::string& app : {kTrain + data, kEval + " --checkpoint " + (dir / "m.h5") + " --data " + (dir / "d.h5"),
+                                   kEncode + " --checkpoint " + (dir / "m.h5") + " --data " + (dir / "d.h5"),
+                                   kGenerate + " --checkpoint " + (dir / "m.h5") + " --sample 4",
+                                   kDenoise + " --checkpoint " + (dir / "m.h5") + " --data " + (dir / "d.h5")}) {
+      INFO(app);
+      r = run(app + " --threads 0");
+      CHECK(r.code == 2);
+      CHECK_THAT(r.out, Contains("--threads must be at least 1, got 0"));
+    }
   }
   SECTION("--decay-biases reaches the checkpoint's spec") {
     CHECK_FALSE(aeg::zoo::recipe("sparse-kl").decay_biases);  // UFLDL's weights-only decay by default

@@ -111,6 +111,13 @@ TEST_CASE("ae-import converts IDX and CSV files", "[io][app]") {
   CHECK(info.test.rows == 1);
   CHECK(info.train.dtype == aeg::io::DType::float32);
 
+  // Images without labels are a valid request: a file with no /train/y.
+  r = ae_import(d, "--train-images img.idx --out unlabelled.h5");
+  INFO(r.err);
+  CHECK(r.code == 0);
+  CHECK_FALSE(aeg::io::describe(d.file("unlabelled.h5")).train.labels);
+  CHECK(aeg::io::describe(d.file("unlabelled.h5")).train.rows == 3);
+
   // A header name for the label column, another delimiter, and a scaling fitted on the training rows.
   write_text(d.file("b.csv"), "a;y;b\n-1;0;4254\n2;1;0.0008\n5;1;17\n");
   r = ae_import(d, "--csv b.csv --label-column y --delimiter ';' --scale minmax -o b.h5");

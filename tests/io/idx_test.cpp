@@ -34,6 +34,15 @@ TEST_CASE("bad IDX files fail with the file and the expectation", "[io][idx][bad
     write_gz(pgz, b);
     CHECK_THAT(data_error([&] { aeg::io::read_idx(pgz); }), Contains(pgz) && Contains("truncated"));
   }
+  SECTION("dimensions whose product passes 2^63") {
+    // Four dimensions of 2^31 - 1: their product passes 2^63 and would wrap; the file has 16 bytes of data.
+    std::vector<std::uint8_t> b{0, 0, 8, 4};
+    for (int i = 0; i < 4; ++i) b.insert(b.end(), {0x7f, 0xff, 0xff, 0xff});
+    b.resize(b.size() + 16);
+    const auto p = d.file("huge.idx");
+    write_bytes(p, b);
+    CHECK_THAT(data_error([&] { aeg::io::read_idx(p); }), Contains(p) && Contains("more than 2^63 bytes"));
+  }
   SECTION("truncated gzip stream") {
     auto b = idx_bytes({100, 28, 28}, std::vector<std::uint8_t>(100 * 28 * 28, 3));
     const auto full = d.file("full.gz");
