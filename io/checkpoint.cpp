@@ -94,6 +94,7 @@ struct Reader {
     const H5T_class_t c = H5Tget_class(t);
     if (c != H5T_FLOAT && (floats_only || c != H5T_INTEGER))
       throw DataError(at(obj) + " has type " + h5::type_name(t) + ", expected " + expected);
+    h5::check_written(d, at(obj));  // before allocating what the file declares
     const Shape s = h5::dims(d);
     std::vector<T> v(static_cast<std::size_t>(numel(s)));
     if (!v.empty()) h5::check(H5Dread(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), at(obj) + ": read");

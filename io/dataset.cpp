@@ -46,6 +46,7 @@ SplitInfo describe_split(hid_t file, const std::string& path, const std::string&
   }
   if (!h5::is_dataset(file, xname)) throw DataError(at + " is not a dataset");
   h5::Id x = h5::dataset(H5Dopen2(file, xname.c_str(), H5P_DEFAULT), at);
+  h5::check_written(x, at);
   const Shape d = h5::dims(x);
   if (d.size() != 2 && d.size() != 4)
     throw DataError(at + " has rank " + std::to_string(d.size()) +
@@ -80,6 +81,7 @@ SplitInfo describe_split(hid_t file, const std::string& path, const std::string&
     const std::string yat = path + ": " + yname;
     if (!h5::is_dataset(file, yname)) throw DataError(yat + " is not a dataset");
     h5::Id y = h5::dataset(H5Dopen2(file, yname.c_str(), H5P_DEFAULT), yat);
+    h5::check_written(y, yat);
     h5::Id yt = h5::type(H5Dget_type(y), yat);
     if (H5Tget_class(yt) != H5T_INTEGER || H5Tget_size(yt) > 4)
       throw DataError(yat + " has type " + h5::type_name(yt) +

@@ -79,6 +79,11 @@ bool is_group(hid_t loc, const std::string& path);
 
 Shape dims(hid_t dataset_or_space);
 
+// Declared sizes are untrusted: throws DataError (context + what) unless the file
+// holds data for every element `d` declares (every chunk written, or contiguous
+// storage of the declared bytes), so nothing is allocated for a size a few bytes claim.
+void check_written(hid_t d, const std::string& context);
+
 // Link creation list that makes missing intermediate groups.
 Id intermediate_groups();
 

@@ -169,6 +169,27 @@ TEST_CASE("loading bad checkpoints names file dataset and expectation", "[io][ch
     CHECK_THAT(data_error([&] { aeg::io::load_checkpoint(p); }),
                Contains(p) && Contains("/params/dec/layer0/W is missing"));
   }
+  SECTION("a parameter that declares more than the file holds") {
+    const auto p = d.file("huge.h5");
+    aeg::io::save_checkpoint(p, sample());
+    {
+      hid_t f = H5Fopen(p.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+      REQUIRE(H5Ldelete(f, "/params/enc/W", H5P_DEFAULT) >= 0);
+      const hsize_t dims[2] = {99999999, 784}, chunk[2] = {1024, 784};
+      hid_t sp = H5Screate_simple(2, dims, nullptr);
+      hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+      H5Pset_chunk(dcpl, 2, chunk);
+      hid_t ds = H5Dcreate2(f, "/params/enc/W", H5T_IEEE_F32LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);  // never written
+      REQUIRE(ds >= 0);
+      H5Dclose(ds);
+      H5Pclose(dcpl);
+      H5Sclose(sp);
+      H5Fclose(f);
+    }
+    // Refused before the 300 GB it declares are allocated.
+    CHECK_THAT(data_error([&] { aeg::io::load_checkpoint(p); }),
+               Contains(p) && Contains("/params/enc/W declares shape [99999999, 784]") && Contains("only 0 were ever written"));
+  }
   SECTION("a required dataset is missing") {
     const auto p = d.file("nostep.h5");
     aeg::io::save_checkpoint(p, sample());

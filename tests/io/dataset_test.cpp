@@ -213,6 +213,30 @@ TEST_CASE("describe rejects bad dataset files with clear messages", "[io][datase
     }
     CHECK_THAT(data_error([&] { aeg::io::describe(p); }), Contains(p) && Contains("/test/x"));
   }
+  SECTION("declared sizes the file does not hold") {
+    // 10^9 rows of 784 declared in chunks, only the first chunk written: a few KB on disk.
+    const auto p = d.file("declared.h5");
+    {
+      RawH5 f(p);
+      f.declare_u8("/train/x", {1000000000, 784}, {256, 784}, 256);
+    }
+    CHECK_THAT(data_error([&] { aeg::io::describe(p); }),
+               Contains(p + ": /train/x declares shape [1000000000, 784] in 3906250 chunks, but only 1 were ever written"));
+    // The same unchunked: HDF5 allocates contiguous storage on the first write, so declare without writing.
+    const auto q = d.file("declared2.h5");
+    {
+      RawH5 f(q);
+      f.declare_u8("/train/x", {100000, 784}, {}, 0);
+    }
+    CHECK_THAT(data_error([&] { aeg::io::describe(q); }), Contains(q + ": /train/x declares shape [100000, 784]"));
+    // Fully written files pass.
+    const auto ok = d.file("whole.h5");
+    {
+      RawH5 f(ok);
+      f.declare_u8("/train/x", {600, 16}, {256, 16}, 600);
+    }
+    CHECK(aeg::io::describe(ok).train.rows == 600);
+  }
   SECTION("bad scale attribute") {
     const auto p = d.file("scale.h5");
     {

@@ -88,6 +88,32 @@ struct RawH5 {
     H5Dclose(d);
     return 0;
   }
+  // A dataset that declares `dims` (chunked by `chunk`, or contiguous when empty) and
+  // writes only its first `rows` rows: a file of a few KB can claim any size.
+  void declare_u8(const std::string& name, const std::vector<hsize_t>& dims, const std::vector<hsize_t>& chunk, hsize_t rows) {
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (!chunk.empty()) H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data());
+    hid_t sp = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
+    hid_t d = H5Dcreate2(file, name.c_str(), H5T_STD_U8LE, sp, lcpl, dcpl, H5P_DEFAULT);
+    REQUIRE(d >= 0);
+    if (rows > 0) {
+      std::vector<hsize_t> count = dims, start(dims.size(), 0);
+      count[0] = rows;
+      std::size_t n = 1;
+      for (hsize_t c : count) n *= c;
+      std::vector<std::uint8_t> v(n, 7);
+      hid_t ms = H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr);
+      H5Sselect_hyperslab(sp, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr);
+      REQUIRE(H5Dwrite(d, H5T_NATIVE_UINT8, ms, sp, H5P_DEFAULT, v.data()) >= 0);
+      H5Sclose(ms);
+    }
+    H5Sclose(sp);
+    H5Pclose(dcpl);
+    H5Pclose(lcpl);
+    H5Dclose(d);
+  }
   void put_f32(const std::string& name, const std::vector<hsize_t>& dims, const std::vector<float>& v) {
     put(name, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, dims, v.data());
   }
