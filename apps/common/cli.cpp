@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <typeinfo>
 
@@ -12,6 +13,45 @@
 namespace po = boost::program_options;
 
 namespace aeg::apps {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Options that name files a command reads, and files it writes, across every app.
+constexpr const char* kInputs[] = {"data", "checkpoint", "csv", "train-images", "train-labels", "test-images", "test-labels"};
+constexpr const char* kOutputs[] = {"out", "plot", "anomaly", "reconstructions"};
+
+std::string path_of(const po::variables_map& vm, const char* name) {
+  if (!vm.count(name) || vm[name].value().type() != typeid(std::string)) return {};
+  return vm[name].as<std::string>();
+}
+
+// An output that names one of the command's inputs (after links and ..) would
+// destroy it; a folder that is missing or not writable would fail only after the
+// work is done. Both are refused before anything runs.
+void check_outputs(const po::variables_map& vm) {
+  for (const char* o : kOutputs) {
+    const std::string out = path_of(vm, o);
+    if (out.empty() || out == "-") continue;
+    std::error_code ec;
+    const fs::path target = fs::weakly_canonical(out, ec);
+    for (const char* i : kInputs) {
+      const std::string in = path_of(vm, i);
+      if (in.empty()) continue;
+      const bool same = fs::exists(in) && fs::exists(out) ? fs::equivalent(in, out, ec) : fs::weakly_canonical(in, ec) == target;
+      if (same)
+        throw std::invalid_argument("--" + std::string(o) + " " + out + " is the --" + i + " file: writing it would destroy the input");
+    }
+    const fs::path folder = target.parent_path().empty() ? fs::current_path() : target.parent_path();
+    if (!fs::is_directory(folder, ec))
+      throw std::invalid_argument("--" + std::string(o) + " " + out + ": the folder " + folder.string() + " does not exist");
+    if (access(folder.c_str(), W_OK) != 0)
+      throw std::invalid_argument("--" + std::string(o) + " " + out + ": the folder " + folder.string() + " is not writable");
+  }
+}
+
+}  // namespace
 
 int run_app(const std::string& app, const std::string& usage, int argc, char** argv,
             po::options_description& options, const std::function<int(const po::variables_map&)>& body) {
@@ -36,6 +76,12 @@ int run_app(const std::string& app, const std::string& usage, int argc, char** a
     return 0;
   }
   // Options every app that has them checks the same way.
+  try {
+    check_outputs(vm);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << app << ": " << e.what() << "\n";
+    return 2;
+  }
   if (vm.count("threads") && vm["threads"].value().type() == typeid(int) && vm["threads"].as<int>() < 1) {
     std::cerr << app << ": --threads must be at least 1, got " << vm["threads"].as<int>() << "\n";
     return 2;

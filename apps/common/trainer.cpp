@@ -10,6 +10,7 @@
 #include "apps/common/data_check.hpp"
 #include "apps/common/evaluate.hpp"
 #include "apps/common/model_state.hpp"
+#include "apps/common/output_lock.hpp"
 #include "apps/common/progress.hpp"
 #include "engine/executor.hpp"
 #include "io/batch_reader.hpp"
@@ -127,6 +128,7 @@ void write_recon_picture(const std::string& path, const zoo::ModelSpec& spec, Pa
 
 TrainResult train(zoo::ModelSpec spec, const TrainConfig& c) {
   check_config(c);
+  const OutputLock lock(c.out);
   const io::DatasetInfo info = io::describe(c.data);
   io::Checkpoint resumed;
   ParamStore<float> params;

@@ -2,6 +2,10 @@
 // bitwise an uninterrupted run, and bad input gets a clear error.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -132,6 +136,39 @@ TEST_CASE("bad options and bad files are refused with a clear message", "[apps]"
       CHECK(r.code == 2);
       CHECK_THAT(r.out, Contains("--threads must be at least 1, got 0"));
     }
+  }
+  SECTION("outputs that would destroy an input, or could not be written, are refused before any work") {
+    const auto before = fs::file_size(dir / "d.h5");
+    Run r = run(kTrain + " --data " + (dir / "d.h5") + " --quiet --out " + (dir / "sub/../d.h5"));
+    CHECK(r.code == 2);
+    CHECK_THAT(r.out, Contains("is the --data file"));
+    fs::create_symlink(dir / "d.h5", dir / "alias.h5");
+    r = run(kTrain + " --data " + (dir / "d.h5") + " --quiet --epochs 1 --batch 32 --out " + (dir / "m.h5"));
+    REQUIRE(r.code == 0);
+    r = run(kEncode + " --checkpoint " + (dir / "m.h5") + " --data " + (dir / "d.h5") + " --out " + (dir / "alias.h5"));
+    CHECK(r.code == 2);
+    CHECK_THAT(r.out, Contains("--out " + (dir / "alias.h5") + " is the --data file"));
+    r = run(kEval + " --checkpoint " + (dir / "m.h5") + " --data " + (dir / "d.h5") + " --anomaly " + (dir / "m.h5"));
+    CHECK(r.code == 2);
+    CHECK_THAT(r.out, Contains("--anomaly " + (dir / "m.h5") + " is the --checkpoint file"));
+    CHECK(fs::file_size(dir / "d.h5") == before);
+    r = run(kTrain + " --data " + (dir / "d.h5") + " --quiet --out " + (dir / "nowhere/m.h5"));
+    CHECK(r.code == 2);
+    CHECK_THAT(r.out, Contains("the folder " + (dir / "nowhere") + " does not exist"));
+  }
+  SECTION("a second run writing the same checkpoint is refused") {
+    const std::string lock = dir / "m.h5.lock";
+    const int fd = ::open(lock.c_str(), O_RDWR | O_CREAT, 0644);
+    REQUIRE(fd >= 0);
+    REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);  // as a running ae-train holds it
+    Run r = run(kTrain + data + " --epochs 1 --batch 32");
+    CHECK(r.code == 1);
+    CHECK_THAT(r.out, Contains((dir / "m.h5") + " is being written by another run"));
+    CHECK_FALSE(fs::exists(dir / "m.h5"));
+    ::close(fd);
+    r = run(kTrain + data + " --epochs 1 --batch 32");  // free again
+    CHECK(r.code == 0);
+    CHECK_FALSE(fs::exists(lock));  // the lock file goes with the run
   }
   SECTION("--decay-biases reaches the checkpoint's spec") {
     CHECK_FALSE(aeg::zoo::recipe("sparse-kl").decay_biases);  // UFLDL's weights-only decay by default
