@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
                    c.epochs = vm["epochs"].as<std::int64_t>();
                    c.batch = vm["batch"].as<std::int64_t>();
                    c.lr = vm["lr"].as<double>();
+                   c.lr_given = !vm["lr"].defaulted();
                    c.seed = vm["seed"].as<std::uint64_t>();
                    c.threads = vm["threads"].as<int>();
                    c.train_limit = vm["train-limit"].as<std::int64_t>();

@@ -1,6 +1,7 @@
 #include "io/checkpoint.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "engine/version.hpp"
@@ -208,6 +209,13 @@ Checkpoint load_checkpoint(const std::string& path) {
   Checkpoint ck;
   ck.spec = r.text("/spec");
   ck.params = r.tensors("/params");
+  // Training never saves a non-finite parameter (it stops and keeps the last good
+  // checkpoint), so one here is damage; evaluating it would print nan and succeed.
+  for (const auto& [name, t] : ck.params)
+    for (std::size_t i = 0; i < t.data.size(); ++i)
+      if (!std::isfinite(t.data[i]))
+        throw DataError(path + ": /params/" + name + " has " + (std::isnan(t.data[i]) ? "NaN" : "an infinity") + " at element " +
+                        std::to_string(i) + ", expected finite parameters");
   r.require("/optimizer", "a group with attribute 'name'");
   {
     h5::Id g = h5::group(H5Gopen2(f, "/optimizer", H5P_DEFAULT), path + ": /optimizer");

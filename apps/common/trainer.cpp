@@ -179,7 +179,13 @@ TrainResult train(zoo::ModelSpec spec, const TrainConfig& c) {
     if (resumed.optimizer != opt.name())
       throw io::DataError(c.out + ": /optimizer is '" + resumed.optimizer + "', expected '" + opt.name() + "'");
     opt.load_state(resumed.optimizer_state, resumed.optimizer_scalars);
-    opt.set_lr(c.lr);  // the command line's rate wins over the saved one
+    // A resumed run goes on as the one it continues (bitwise, as the README promises)
+    // unless the user names another learning rate, and then it says so.
+    if (c.lr_given && c.lr != opt.lr()) {
+      if (!c.quiet)
+        std::fprintf(stderr, "resuming with --lr %g (the checkpoint trained with %g)\n", c.lr, opt.lr());
+      opt.set_lr(c.lr);
+    }
     ex.rng().set_state(resumed.rng_state);
     step = resumed.step;
     first_epoch = resumed.epoch;

@@ -15,6 +15,7 @@ struct TrainConfig {
   std::int64_t epochs = 5;      // the total to reach
   std::int64_t batch = 256;
   double lr = 1e-3;
+  bool lr_given = true;         // false: --resume keeps the checkpoint's learning rate
   std::uint64_t seed = 1;
   int threads = 2;
   std::int64_t train_limit = 0; // use the first N training samples (0 = all)

@@ -44,9 +44,10 @@ TEST_CASE("resuming gives bitwise the parameters and optimizer state of one run"
   const std::string common = " --data " + (dir / "d.h5") + " --batch 32 --seed 3 --threads 2 --quiet";
   for (const std::string model : {"shallow", "vae", "denoising"}) {
     INFO("model " << model);
-    const Run a = run(kTrain + common + " --model " + model + " --epochs 4 --out " + (dir / "one.h5"));
+    // A learning rate other than the default: the resumed run must take it from the checkpoint.
+    const Run a = run(kTrain + common + " --model " + model + " --lr 3e-3 --epochs 4 --out " + (dir / "one.h5"));
     REQUIRE(a.code == 0);
-    const Run b1 = run(kTrain + common + " --model " + model + " --epochs 2 --out " + (dir / "two.h5"));
+    const Run b1 = run(kTrain + common + " --model " + model + " --lr 3e-3 --epochs 2 --out " + (dir / "two.h5"));
     REQUIRE(b1.code == 0);
     const Run b2 = run(kTrain + common + " --resume --epochs 4 --out " + (dir / "two.h5"));
     INFO(b2.out);

@@ -2,6 +2,8 @@
 
 #include <signal.h>
 #include <sys/wait.h>
+
+#include <limits>
 #include <unistd.h>
 
 #include <algorithm>
@@ -189,6 +191,14 @@ TEST_CASE("loading bad checkpoints names file dataset and expectation", "[io][ch
     // Refused before the 300 GB it declares are allocated.
     CHECK_THAT(data_error([&] { aeg::io::load_checkpoint(p); }),
                Contains(p) && Contains("/params/enc/W declares shape [99999999, 784]") && Contains("only 0 were ever written"));
+  }
+  SECTION("a parameter with a NaN") {
+    const auto p = d.file("nan.h5");
+    Checkpoint ck = sample();
+    ck.params[1].second.data[2] = std::numeric_limits<float>::quiet_NaN();
+    aeg::io::save_checkpoint(p, ck);
+    CHECK_THAT(data_error([&] { aeg::io::load_checkpoint(p); }),
+               Contains(p + ": /params/enc/b has NaN at element 2, expected finite parameters"));
   }
   SECTION("a required dataset is missing") {
     const auto p = d.file("nostep.h5");
