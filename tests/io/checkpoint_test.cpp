@@ -2,11 +2,10 @@
 
 #include <signal.h>
 #include <sys/wait.h>
-
-#include <limits>
 #include <unistd.h>
 
 #include <algorithm>
+#include <limits>
 #include <random>
 
 #include "engine/version.hpp"
