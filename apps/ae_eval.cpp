@@ -1,4 +1,5 @@
 // ae-eval: a checkpoint's test-set figures, as text or one JSON object.
+#include <algorithm>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -105,6 +106,8 @@ int main(int argc, char** argv) {
     const std::string ckpt = vm["checkpoint"].as<std::string>(), data = vm["data"].as<std::string>();
     if (vm["batch"].as<std::int64_t>() < 1) throw std::invalid_argument("--batch must be at least 1");
     const std::string split = vm["split"].as<std::string>();
+    if (vm.count("normal-class") && !vm.count("anomaly"))
+      throw std::invalid_argument("--normal-class goes with --anomaly FILE");
     LoadedModel lm = load_model(ckpt);
     EvalOptions o{.batch = vm["batch"].as<std::int64_t>(), .threads = vm["threads"].as<int>(), .seed = vm["seed"].as<std::uint64_t>()};
     o.noise = {lm.spec.noise, lm.spec.noise_level};
@@ -127,6 +130,12 @@ int main(int argc, char** argv) {
       ps.labels.insert(ps.labels.end(), b.y.begin(), b.y.end());
       ps.n += b.rows;
     });
+    if (vm.count("normal-class")) {  // checked before any figure is printed
+      const std::int32_t k = vm["normal-class"].as<std::int32_t>();
+      if (std::find(ps.labels.begin(), ps.labels.end(), k) == ps.labels.end())
+        throw std::invalid_argument("--normal-class " + std::to_string(k) + ": no sample of /" + split + "/y in " + data +
+                                    " has that class");
+    }
     if (vm["json"].as<bool>()) {
       nlohmann::ordered_json j = to_json(m);
       j["model"] = lm.spec.recipe;

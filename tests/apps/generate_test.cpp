@@ -214,6 +214,16 @@ TEST_CASE("ae-eval --anomaly writes per-sample errors and the ROC AUC", "[apps]"
   const Tensor<float> mse = io::read_float_array(dir / "a.h5", "/mse");
   CHECK(mse.shape == Shape{150});
   for (float v : mse.data) CHECK(v >= 0);
+  // A class with no samples is refused before any figure is printed, and nothing is written.
+  const Run bad = run(kEval + " --checkpoint " + ck + " --data " + (dir / "img.h5") + " --anomaly " + (dir / "b.h5") +
+                      " --normal-class 42");
+  CHECK(bad.code == 2);
+  CHECK_THAT(bad.out, Contains("--normal-class 42: no sample of /test/y"));
+  CHECK_THAT(bad.out, !Contains("loss"));
+  CHECK_FALSE(std::filesystem::exists(dir / "b.h5"));
+  const Run alone = run(kEval + " --checkpoint " + ck + " --data " + (dir / "img.h5") + " --normal-class 0");
+  CHECK(alone.code == 2);
+  CHECK_THAT(alone.out, Contains("--normal-class goes with --anomaly"));
 }
 
 TEST_CASE("a conditional model without labels is refused before training", "[apps]") {
