@@ -142,11 +142,11 @@ TrainResult train(zoo::ModelSpec spec, const TrainConfig& c) {
                           c.out + " expects " + std::to_string(spec.features));
   } else {
     spec.features = info.features;
-    spec.image_shape = info.image_shape;
+    spec.image_shape = info.image_shape.empty() ? c.image_shape : info.image_shape;
     if (!spec.conv_encoder.empty() && spec.image_shape.size() != 3)
       throw io::DataError(c.data + ": /train/x has no image shape (C,H,W), which the convolutional model '" +
-                          spec.recipe + "' needs");
-    // The options were checked against 28 x 28 images; what fails now is the data's shape.
+                          spec.recipe + "' needs (ae-train --image-shape C,H,W gives a flat file one)");
+    // A spec made for other data (e.g. the recipes' 28 x 28) fails here, naming the data's shape.
     try {
       if (spec.conv_code) spec.code = numel(spec.conv_code_shape());  // the conv output is the code, at this size
       zoo::validate(spec);
