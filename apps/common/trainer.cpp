@@ -9,12 +9,12 @@
 
 #include "apps/common/data_check.hpp"
 #include "apps/common/evaluate.hpp"
+#include "apps/common/image_grid.hpp"
 #include "apps/common/model_state.hpp"
 #include "apps/common/progress.hpp"
 #include "engine/executor.hpp"
 #include "io/batch_reader.hpp"
 #include "io/dataset.hpp"
-#include "io/png.hpp"
 #include "zoo/adam_options.hpp"
 #include "zoo/model.hpp"
 
@@ -120,7 +120,7 @@ void write_recon_picture(const std::string& path, const zoo::ModelSpec& spec, Pa
   Tensor<float> grid({2 * n, spec.image_shape[0], spec.image_shape[1], spec.image_shape[2]});
   std::copy(test.x.ptr(), test.x.ptr() + n * f, grid.ptr());
   std::copy(rec.begin(), rec.end(), grid.ptr() + n * f);
-  io::write_png_grid(path, grid, 2, static_cast<int>(n));
+  write_image_grid(path, grid, 2, static_cast<int>(n));
 }
 
 }  // namespace
