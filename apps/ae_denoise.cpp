@@ -6,8 +6,8 @@
 #include "apps/common/cli.hpp"
 #include "apps/common/data_check.hpp"
 #include "apps/common/evaluate.hpp"
+#include "apps/common/image_grid.hpp"
 #include "apps/common/model_state.hpp"
-#include "io/png.hpp"
 #include "zoo/corrupt.hpp"
 
 namespace po = boost::program_options;
@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
       grid[2 * k * f + i] = denoised[static_cast<std::size_t>(i)];
     }
     const std::string out = vm["out"].as<std::string>();
-    io::write_png_grid(out, grid, 3, static_cast<int>(k));
+    write_image_grid(out, grid, 3, static_cast<int>(k));
     std::cout << "wrote " << out << ": clean / noisy / denoised rows of " << k << "\n";
     return 0;
   });

@@ -6,10 +6,10 @@
 #include "apps/common/cli.hpp"
 #include "apps/common/codec.hpp"
 #include "apps/common/data_check.hpp"
+#include "apps/common/image_grid.hpp"
 #include "apps/common/latent.hpp"
 #include "apps/common/model_state.hpp"
 #include "io/arrays.hpp"
-#include "io/png.hpp"
 
 namespace po = boost::program_options;
 using namespace aeg;
@@ -76,7 +76,7 @@ struct Job {
     if (lm.spec.image_shape.size() != 3)
       throw std::invalid_argument("the model's data have no image shape to draw: give --out FILE.h5 for the values");
     images.shape = {n, lm.spec.image_shape[0], lm.spec.image_shape[1], lm.spec.image_shape[2]};
-    io::write_png_grid(out, images, rows, static_cast<int>((n + rows - 1) / rows));
+    write_image_grid(out, images, rows, static_cast<int>((n + rows - 1) / rows));
     std::cout << "wrote " << out << ": " << rows << " x " << (n + rows - 1) / rows << " images\n";
   }
 };

@@ -2,6 +2,7 @@
 // --trace, one small batch goes forward and backward and every step is printed.
 //
 //   ae-graph --model tied --features 6 --code 2 --backward --trace --out tied.dot
+//   ae-graph --model conv-pool --image-shape 3,30,45 --out conv-pool.dot
 //   dot -Tsvg tied.dot -o tied.svg
 #include <fstream>
 #include <iostream>
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
   po::options_description opts("ae-graph options");
   opts.add_options()
       ("features", po::value<std::int64_t>(), "input width (default: the recipe's, 784); small values make readable traces")
+      ("image-shape", po::value<std::string>(), "C,H,W of the images to draw the recipe for, e.g. 3,32,32 (default 1,28,28)")
       ("batch", po::value<std::int64_t>()->default_value(2), "batch size of the drawn graph")
       ("eval", po::bool_switch(), "draw the evaluation graph (no corruption, no gradients) instead of the training graph")
       ("backward", po::bool_switch(), "also draw the backward graph (gradient nodes and edges)")
@@ -30,13 +32,21 @@ int main(int argc, char** argv) {
   add_model_options(opts);
   return run_app("ae-graph", "--model NAME [model options] [--backward] [--trace] --out FILE.dot", argc, argv, opts,
                  [](const po::variables_map& vm) {
-    zoo::ModelSpec spec = spec_from_options(vm);
+    // The data the recipe is drawn for: 1 x 28 x 28 images unless told.
+    std::int64_t features = 784;
+    std::vector<std::int64_t> shape = {1, 28, 28};
+    if (vm.count("features") && vm.count("image-shape"))
+      throw std::invalid_argument("--features draws flat data, --image-shape images: give one");
     if (vm.count("features")) {
-      const std::int64_t f = vm["features"].as<std::int64_t>();
-      if (f < 1) throw std::invalid_argument("--features must be positive");
-      spec.features = f;
-      spec.image_shape.clear();
+      features = vm["features"].as<std::int64_t>();
+      if (features < 1) throw std::invalid_argument("--features must be positive");
+      shape.clear();
     }
+    if (vm.count("image-shape")) {
+      shape = parse_image_shape("image-shape", vm["image-shape"].as<std::string>());
+      features = numel(shape);
+    }
+    const zoo::ModelSpec spec = spec_from_options(vm, features, shape);
     const std::int64_t batch = vm["batch"].as<std::int64_t>();
     if (batch < 1) throw std::invalid_argument("--batch must be positive");
     const bool eval = vm["eval"].as<bool>(), backward = vm["backward"].as<bool>(), trace = vm["trace"].as<bool>();

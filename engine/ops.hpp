@@ -103,12 +103,17 @@ Var conv_transpose2d(Var x, Var w, Var b, std::int64_t stride = 1, std::int64_t 
                      std::int64_t output_padding = 0);
 Var conv_transpose2d(Var x, Var w, std::int64_t stride = 1, std::int64_t padding = 0,
                      std::int64_t output_padding = 0);  // no bias
+// Output padding per side (height, width), e.g. 1 and 0 to bring 8x12 back to 16x23.
+Var conv_transpose2d(Var x, Var w, Var b, std::int64_t stride, std::int64_t padding, std::int64_t output_padding_h,
+                     std::int64_t output_padding_w);
 // relu(conv2d(...)) and relu(conv_transpose2d(...)) as one op, the same bits: the
 // ReLU runs on each sample's output while it is in cache, saving two passes over
 // the activation (forward and backward).
 Var conv2d_relu(Var x, Var w, Var b, std::int64_t stride = 1, std::int64_t padding = 0);
 Var conv_transpose2d_relu(Var x, Var w, Var b, std::int64_t stride = 1, std::int64_t padding = 0,
                           std::int64_t output_padding = 0);
+Var conv_transpose2d_relu(Var x, Var w, Var b, std::int64_t stride, std::int64_t padding,
+                          std::int64_t output_padding_h, std::int64_t output_padding_w);
 // Pools over kernel x kernel windows of x (N, C, H, W), no padding; stride 0 means
 // stride = kernel (PyTorch's default). ceil_mode keeps a last, partial window when it
 // starts inside the input. max: the gradient goes to the first maximum (row-major) of

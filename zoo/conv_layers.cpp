@@ -31,14 +31,33 @@ bool keyed(const std::string& part, const std::string& key, std::int64_t& v) {
   return true;
 }
 
+// "k3x4" -> 3, 4 and "k3" -> 3, 3 for letter(s) `key`.
+bool keyed_pair(const std::string& part, const std::string& key, std::int64_t& a, std::int64_t& b) {
+  const auto x = part.find('x');
+  if (x == std::string::npos) {
+    if (!keyed(part, key, a)) return false;
+    b = a;
+    return true;
+  }
+  const std::string second = part.substr(x + 1);
+  if (second.empty() || second.find_first_not_of("0123456789") != std::string::npos) return false;
+  if (!keyed(part.substr(0, x), key, a)) return false;
+  b = std::stoll(second);
+  return true;
+}
+
+std::string pair_text(std::int64_t a, std::int64_t b) {
+  return a == b ? std::to_string(a) : std::to_string(a) + "x" + std::to_string(b);
+}
+
 std::string token_text(const ConvLayer& l) {
   std::string t = prefix(l.kind);
   switch (l.kind) {
     case Kind::Conv:
     case Kind::ConvTranspose:
-      t += std::to_string(l.channels) + "-k" + std::to_string(l.kernel) + "-s" + std::to_string(l.stride) + "-p" +
-           std::to_string(l.padding);
-      if (l.kind == Kind::ConvTranspose) t += "-op" + std::to_string(l.output_padding);
+      t += std::to_string(l.channels) + "-k" + pair_text(l.kernel, l.kernel_width()) + "-s" +
+           std::to_string(l.stride) + "-p" + std::to_string(l.padding);
+      if (l.kind == Kind::ConvTranspose) t += "-op" + pair_text(l.output_padding, l.output_padding_width());
       return t + "-" + to_string(l.activation);
     case Kind::MaxPool:
     case Kind::AvgPool:
@@ -83,9 +102,14 @@ ConvLayer parse_token(const std::string& token) {
   }
   for (std::size_t i = 1; i < parts.size(); ++i) {
     const std::string& q = parts[i];
-    std::int64_t v = 0;
-    if (conv && keyed(q, "k", v)) l.kernel = v;
-    else if (l.kind == Kind::ConvTranspose && keyed(q, "op", v)) l.output_padding = v;
+    std::int64_t v = 0, v2 = 0;
+    if (conv && keyed_pair(q, "k", v, v2)) {
+      l.kernel = v;
+      l.kernel_w = v2 == v ? 0 : v2;
+    } else if (l.kind == Kind::ConvTranspose && keyed_pair(q, "op", v, v2)) {
+      l.output_padding = v;
+      l.output_padding_w = v2 == v ? -1 : v2;
+    }
     else if (conv && keyed(q, "p", v)) l.padding = v;
     else if (l.kind != Kind::Upsample && keyed(q, "s", v)) l.stride = v;
     else if ((l.kind == Kind::MaxPool || l.kind == Kind::AvgPool) && q == "ceil") l.ceil_mode = true;
@@ -100,7 +124,7 @@ ConvLayer parse_token(const std::string& token) {
       throw bad("'" + q + "' is not understood here");
     }
   }
-  if (l.kernel < 1) throw bad("the kernel must be at least 1");
+  if (l.kernel < 1 || l.kernel_width() < 1) throw bad("the kernel must be at least 1");
   if (conv && l.stride < 1) throw bad("the stride must be at least 1");
   return l;
 }
@@ -131,18 +155,19 @@ Var apply_conv_layer(Var x, const ConvLayer& l, const std::string& name, bool wi
   switch (l.kind) {
     case Kind::Conv:
     case Kind::ConvTranspose: {
-      const std::int64_t in = x.shape().at(1), k = l.kernel;
+      const std::int64_t in = x.shape().at(1), k = l.kernel, kw = l.kernel_width();
+      const std::int64_t op = l.output_padding, opw = l.output_padding_width();
       const bool t = l.kind == Kind::ConvTranspose;
-      // PyTorch's fan_in is weight.size(1) * k * k: in_channels for a conv, out_channels
-      // for a transposed conv (its weight is (in, out, k, k)).
-      const Init init = Init::torch_default((t ? l.channels : in) * k * k);
-      Var w = g.param(name + "/W", t ? Shape{in, l.channels, k, k} : Shape{l.channels, in, k, k}, init);
+      // PyTorch's fan_in is weight.size(1) * kh * kw: in_channels for a conv, out_channels
+      // for a transposed conv (its weight is (in, out, kh, kw)).
+      const Init init = Init::torch_default((t ? l.channels : in) * k * kw);
+      Var w = g.param(name + "/W", t ? Shape{in, l.channels, k, kw} : Shape{l.channels, in, k, kw}, init);
       Var b = g.param(name + "/b", {l.channels}, init);
       if (with_activation && l.activation == Activation::Relu)  // one op: see conv2d_relu
-        return (t ? conv_transpose2d_relu(x, w, b, l.stride, l.padding, l.output_padding)
+        return (t ? conv_transpose2d_relu(x, w, b, l.stride, l.padding, op, opw)
                   : conv2d_relu(x, w, b, l.stride, l.padding))
             .named(name + "/h");
-      Var a = t ? conv_transpose2d(x, w, b, l.stride, l.padding, l.output_padding) : conv2d(x, w, b, l.stride, l.padding);
+      Var a = t ? conv_transpose2d(x, w, b, l.stride, l.padding, op, opw) : conv2d(x, w, b, l.stride, l.padding);
       a.named(name + "/a");
       return with_activation ? activate(a, l.activation).named(name + "/h") : a;
     }

@@ -5,7 +5,8 @@
 // and its decoder:
 //   convt8-k3-s2-p1-op1-relu,convt16-k3-s2-p1-op1-relu,conv1-k3-s1-p1
 // Tokens: conv<C>, convt<C> (k kernel, s stride, p padding, op output padding,
-// then an activation; defaults k3 s1 p0 relu), maxpool<K> and avgpool<K> (s stride,
+// then an activation; defaults k3 s1 p0 relu; k and op take HxW when the sides
+// differ, e.g. k3x4, op1x0, which an image with an odd and an even side needs), maxpool<K> and avgpool<K> (s stride,
 // default K; "ceil" keeps a last partial window), up<F> (nearest, factor F).
 #pragma once
 #include <cstdint>
@@ -24,10 +25,14 @@ struct ConvLayer {
   std::int64_t stride = 1;          // pooling: 0 means the window size
   std::int64_t padding = 0;
   std::int64_t output_padding = 0;  // convt only
+  std::int64_t kernel_w = 0;        // conv and convt: the kernel's width where it differs from `kernel` (0: square)
+  std::int64_t output_padding_w = -1;  // convt: the width's output padding where it differs (-1: the same)
   bool ceil_mode = false;           // pooling only
   Activation activation = Activation::Relu;  // conv and convt; ignored on a decoder's last layer
 
   bool has_weights() const { return kind == Kind::Conv || kind == Kind::ConvTranspose; }
+  std::int64_t kernel_width() const { return kernel_w > 0 ? kernel_w : kernel; }
+  std::int64_t output_padding_width() const { return output_padding_w >= 0 ? output_padding_w : output_padding; }
 };
 
 std::string to_text(const std::vector<ConvLayer>& layers);

@@ -1,5 +1,7 @@
 #include "zoo/spec.hpp"
 
+#include "zoo/conv_recipes.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -322,9 +324,13 @@ void validate(const ModelSpec& s) {
   validate_conv(s, fail);
 }
 
-ModelSpec recipe(const std::string& name) {
+ModelSpec recipe(const std::string& name) { return recipe(name, 784, {1, 28, 28}); }
+
+ModelSpec recipe(const std::string& name, std::int64_t features, const std::vector<std::int64_t>& image_shape) {
   ModelSpec s;
   s.recipe = name;
+  s.features = features;
+  s.image_shape = image_shape;
   auto one_layer = [&](std::int64_t code, Activation a) {
     s.hidden = {};
     s.code = code;
@@ -367,34 +373,8 @@ ModelSpec recipe(const std::string& name) {
     s.k_sparse = 25;
     s.output = Activation::Identity;
     s.loss = Loss::MSE;
-  } else if (name == "conv" || name == "conv-vae") {
-    // W3 of bench-models.md: strided convs to 64x7x7, a dense code, transposed convs up.
-    s.conv_encoder = parse_conv_layers("conv32-k3-s2-p1-relu,conv64-k3-s2-p1-relu");
-    s.conv_decoder = parse_conv_layers("convt32-k3-s2-p1-op1-relu,convt1-k3-s2-p1-op1");
-    s.code = name == "conv" ? 32 : 20;
-    s.code_activation = Activation::Identity;
-    s.variational = name == "conv-vae";
-  } else if (name == "conv-strided") {
-    s.conv_encoder = parse_conv_layers("conv16-k3-s2-p1-relu,conv8-k3-s2-p1-relu");
-    s.conv_decoder = parse_conv_layers("convt8-k3-s2-p1-op1-relu,convt16-k3-s2-p1-op1-relu,conv1-k3-s1-p1");
-    s.conv_code = true;
-    s.code = 8 * 7 * 7;
-  } else if (name == "conv-pool") {
-    // The classic pooling design: 28 -> 14 -> 7 -> 4 (ceil) down, 4 -> 8 -> 16 -> 14 (valid) -> 28 up.
-    s.conv_encoder = parse_conv_layers(
-        "conv16-k3-s1-p1-relu,maxpool2,conv8-k3-s1-p1-relu,maxpool2,conv8-k3-s1-p1-relu,maxpool2-ceil");
-    s.conv_decoder = parse_conv_layers(
-        "conv8-k3-s1-p1-relu,up2,conv8-k3-s1-p1-relu,up2,conv16-k3-s1-p0-relu,up2,conv1-k3-s1-p1");
-    s.conv_code = true;
-    s.code = 8 * 4 * 4;
-  } else if (name == "conv-denoise") {
-    // The classic denoising design: two 32-channel conv + pool stages to a 32x7x7 code.
-    s.conv_encoder = parse_conv_layers("conv32-k3-s1-p1-relu,maxpool2,conv32-k3-s1-p1-relu,maxpool2");
-    s.conv_decoder = parse_conv_layers("conv32-k3-s1-p1-relu,up2,conv32-k3-s1-p1-relu,up2,conv1-k3-s1-p1");
-    s.conv_code = true;
-    s.code = 32 * 7 * 7;
-    s.noise = Noise::Gaussian;
-    s.noise_level = 0.5;
+  } else if (is_conv_recipe(name)) {
+    fit_conv_recipe(s, name, s.image_shape);
   } else {
     std::string all;
     for (const auto& r : recipe_names()) all += (all.empty() ? "" : ", ") + r;

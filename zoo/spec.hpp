@@ -80,8 +80,12 @@ void validate(const ModelSpec& spec);
 // The named recipes of the zoo: dense ("shallow", "undercomplete", "tied", "deep",
 // "sparse-l1", "sparse-kl", "denoising", "contractive", "linear", "vae",
 // "beta-vae", "cvae", "vae-2d", "k-sparse") and convolutional ("conv",
-// "conv-strided", "conv-pool", "conv-denoise", "conv-vae").
+// "conv-strided", "conv-pool", "conv-denoise", "conv-vae"), for 1 x 28 x 28 images.
 ModelSpec recipe(const std::string& name);
+// The recipe for data of `features` columns that are images of `image_shape`
+// (C,H,W) or flat (empty): the conv recipes work out their layers for C x H x W
+// (zoo/conv_recipes.hpp) and refuse flat data.
+ModelSpec recipe(const std::string& name, std::int64_t features, const std::vector<std::int64_t>& image_shape);
 std::vector<std::string> recipe_names();
 
 std::string to_string(Activation a);

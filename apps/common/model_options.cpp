@@ -76,8 +76,23 @@ bool model_overrides_given(const po::variables_map& vm) {
   return false;
 }
 
-zoo::ModelSpec spec_from_options(const po::variables_map& vm) {
-  zoo::ModelSpec s = zoo::recipe(vm["model"].as<std::string>());
+std::vector<std::int64_t> parse_image_shape(const std::string& option, const std::string& text) {
+  std::vector<std::int64_t> shape;
+  try {
+    shape = parse_sizes(option, text);
+  } catch (const std::invalid_argument&) {
+    shape.clear();
+  }
+  if (shape.size() != 3)
+    throw std::invalid_argument("--" + option + " '" + text + "': expected C,H,W, three positive sizes, e.g. 3,32,32");
+  return shape;
+}
+
+zoo::ModelSpec spec_from_options(const po::variables_map& vm) { return spec_from_options(vm, 784, {1, 28, 28}); }
+
+zoo::ModelSpec spec_from_options(const po::variables_map& vm, std::int64_t features,
+                                 const std::vector<std::int64_t>& image_shape) {
+  zoo::ModelSpec s = zoo::recipe(vm["model"].as<std::string>(), features, image_shape);
   if (vm.count("hidden")) {
     const std::string h = vm["hidden"].as<std::string>();
     s.hidden = h == "none" ? std::vector<std::int64_t>{} : parse_sizes("hidden", h);

@@ -9,13 +9,13 @@
 
 #include "apps/common/data_check.hpp"
 #include "apps/common/evaluate.hpp"
+#include "apps/common/image_grid.hpp"
 #include "apps/common/model_state.hpp"
 #include "apps/common/output_lock.hpp"
 #include "apps/common/progress.hpp"
 #include "engine/executor.hpp"
 #include "io/batch_reader.hpp"
 #include "io/dataset.hpp"
-#include "io/png.hpp"
 #include "zoo/adam_options.hpp"
 #include "zoo/model.hpp"
 
@@ -121,7 +121,7 @@ void write_recon_picture(const std::string& path, const zoo::ModelSpec& spec, Pa
   Tensor<float> grid({2 * n, spec.image_shape[0], spec.image_shape[1], spec.image_shape[2]});
   std::copy(test.x.ptr(), test.x.ptr() + n * f, grid.ptr());
   std::copy(rec.begin(), rec.end(), grid.ptr() + n * f);
-  io::write_png_grid(path, grid, 2, static_cast<int>(n));
+  write_image_grid(path, grid, 2, static_cast<int>(n));
 }
 
 }  // namespace
@@ -144,11 +144,11 @@ TrainResult train(zoo::ModelSpec spec, const TrainConfig& c) {
                           c.out + " expects " + std::to_string(spec.features));
   } else {
     spec.features = info.features;
-    spec.image_shape = info.image_shape;
+    spec.image_shape = info.image_shape.empty() ? c.image_shape : info.image_shape;
     if (!spec.conv_encoder.empty() && spec.image_shape.size() != 3)
       throw io::DataError(c.data + ": /train/x has no image shape (C,H,W), which the convolutional model '" +
-                          spec.recipe + "' needs");
-    // The options were checked against 28 x 28 images; what fails now is the data's shape.
+                          spec.recipe + "' needs (ae-train --image-shape C,H,W gives a flat file one)");
+    // A spec made for other data (e.g. the recipes' 28 x 28) fails here, naming the data's shape.
     try {
       if (spec.conv_code) spec.code = numel(spec.conv_code_shape());  // the conv output is the code, at this size
       zoo::validate(spec);

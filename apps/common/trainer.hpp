@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "zoo/spec.hpp"
 
@@ -22,6 +23,7 @@ struct TrainConfig {
   std::int64_t test_limit = 0;  // evaluate on the first N test samples (0 = all)
   std::int32_t only_class = -1; // train on one class only (one-class anomaly detection)
   std::int64_t data_memory = 0; // bytes the training split may take in memory (0 = half of what is available)
+  std::vector<std::int64_t> image_shape;  // C,H,W of a flat file's features (a file's own image shape wins)
   bool standardize = false;     // fit a per-feature standard scaling on the training rows (a file without /scaling)
   bool resume = false;
   bool quiet = false;
@@ -32,7 +34,8 @@ struct TrainResult {
   double last_train_loss = 0, last_test_loss = 0;
 };
 
-// Throws on bad input (naming the file and what was wrong) and when the loss
+// `spec` is the model for the data's shape (zoo::recipe(name, features, image_shape));
+// it is checked against the file. Throws on bad input (naming the file and what was wrong) and when the loss
 // becomes NaN (naming the epoch and step; the last good checkpoint is kept).
 TrainResult train(zoo::ModelSpec spec, const TrainConfig& config);
 

@@ -22,13 +22,17 @@ using detail::ConvGeom;
 
 class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
  public:
-  ConvTranspose2dOp(std::int64_t stride, std::int64_t padding, std::int64_t output_padding, bool bias,
-                    bool relu = false)
-      : stride_(stride), pad_(padding), out_pad_(output_padding), bias_(bias), relu_(relu) {}
+  // Output padding per side (height, width): an odd and an even side of one image
+  // need different ones to come back to their size.
+  ConvTranspose2dOp(std::int64_t stride, std::int64_t padding, std::int64_t output_padding_h,
+                    std::int64_t output_padding_w, bool bias, bool relu = false)
+      : stride_(stride), pad_(padding), out_pad_(output_padding_h), out_pad_w_(output_padding_w), bias_(bias),
+        relu_(relu) {}
   std::string_view name() const override { return "conv_transpose2d"; }
   std::string attrs() const override {
     return "stride=" + std::to_string(stride_) + " padding=" + std::to_string(pad_) +
-           " output_padding=" + std::to_string(out_pad_) + (bias_ ? "" : " bias=false") + (relu_ ? " relu" : "");
+           " output_padding=" + std::to_string(out_pad_) +
+           (out_pad_w_ != out_pad_ ? "x" + std::to_string(out_pad_w_) : "") + (bias_ ? "" : " bias=false") + (relu_ ? " relu" : "");
   }
 
   Shape infer(const std::vector<Shape>& in) const override {
@@ -36,9 +40,10 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
     const Shape &x = in[0], &w = in[1];
     if (stride_ < 1) throw std::invalid_argument("stride must be >= 1, got " + std::to_string(stride_));
     if (pad_ < 0) throw std::invalid_argument("padding must be >= 0, got " + std::to_string(pad_));
-    if (out_pad_ < 0 || out_pad_ >= stride_)
-      throw std::invalid_argument("output_padding " + std::to_string(out_pad_) + " must be >= 0 and smaller than stride " +
-                                  std::to_string(stride_));
+    for (const std::int64_t op : {out_pad_, out_pad_w_})
+      if (op < 0 || op >= stride_)
+        throw std::invalid_argument("output_padding " + std::to_string(op) + " must be >= 0 and smaller than stride " +
+                                    std::to_string(stride_));
     if (x.size() != 4) throw std::invalid_argument("expects x as (N, C_in, H, W), got " + to_string(x));
     if (w.size() != 4)
       throw std::invalid_argument("expects w as (in_channels, out_channels, kh, kw), got " + to_string(w));
@@ -173,27 +178,39 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
     g.oh = x[2];
     g.ow = x[3];
     g.h = (x[2] - 1) * stride_ - 2 * pad_ + g.kh + out_pad_;
-    g.w = (x[3] - 1) * stride_ - 2 * pad_ + g.kw + out_pad_;
+    g.w = (x[3] - 1) * stride_ - 2 * pad_ + g.kw + out_pad_w_;
     return g;
   }
 
-  std::int64_t stride_, pad_, out_pad_;
+  std::int64_t stride_, pad_, out_pad_, out_pad_w_;  // out_pad_: height
   bool bias_, relu_;
 };
 
 }  // namespace
 
 Var conv_transpose2d(Var x, Var w, Var b, std::int64_t stride, std::int64_t padding, std::int64_t output_padding) {
-  return x.graph().apply(std::make_shared<ConvTranspose2dOp>(stride, padding, output_padding, true), {x, w, b});
+  return x.graph().apply(std::make_shared<ConvTranspose2dOp>(stride, padding, output_padding, output_padding, true), {x, w, b});
+}
+
+Var conv_transpose2d(Var x, Var w, Var b, std::int64_t stride, std::int64_t padding, std::int64_t output_padding_h,
+                     std::int64_t output_padding_w) {
+  return x.graph().apply(
+      std::make_shared<ConvTranspose2dOp>(stride, padding, output_padding_h, output_padding_w, true), {x, w, b});
 }
 
 Var conv_transpose2d(Var x, Var w, std::int64_t stride, std::int64_t padding, std::int64_t output_padding) {
-  return x.graph().apply(std::make_shared<ConvTranspose2dOp>(stride, padding, output_padding, false), {x, w});
+  return x.graph().apply(std::make_shared<ConvTranspose2dOp>(stride, padding, output_padding, output_padding, false), {x, w});
 }
 
 Var conv_transpose2d_relu(Var x, Var w, Var b, std::int64_t stride, std::int64_t padding,
                           std::int64_t output_padding) {
-  return x.graph().apply(std::make_shared<ConvTranspose2dOp>(stride, padding, output_padding, true, true), {x, w, b});
+  return conv_transpose2d_relu(x, w, b, stride, padding, output_padding, output_padding);
+}
+
+Var conv_transpose2d_relu(Var x, Var w, Var b, std::int64_t stride, std::int64_t padding, std::int64_t output_padding_h,
+                          std::int64_t output_padding_w) {
+  return x.graph().apply(
+      std::make_shared<ConvTranspose2dOp>(stride, padding, output_padding_h, output_padding_w, true, true), {x, w, b});
 }
 
 }  // namespace aeg

@@ -111,6 +111,15 @@ AEG_CHECK_CASE("conv_transpose2d", "fused relu, stride 2, padding 1, output padd
   Var x = s.input("x", {2, 3, 4, 3});
   return conv_transpose2d_relu(x, s.input("w", {3, 2, 3, 3}), s.input("b", {2}), 2, 1, 1);
 });
+// Output padding per side: an even height and an odd width out of one layer.
+AEG_CHECK_CASE("conv_transpose2d", "output padding 1x0, stride 2, padding 1", [](CheckSetup& s) {
+  Var x = s.input("x", {2, 3, 4, 3});
+  return conv_transpose2d(x, s.input("w", {3, 2, 3, 3}), s.input("b", {2}), 2, 1, 1, 0);
+});
+AEG_CHECK_CASE("conv_transpose2d", "fused relu, output padding 0x2, stride 3", [](CheckSetup& s) {
+  Var x = s.input("x", {2, 2, 3, 2});
+  return conv_transpose2d_relu(x, s.input("w", {2, 3, 3, 2}), s.input("b", {3}), 3, 1, 0, 2);
+});
 AEG_CHECK_CASE("conv_transpose2d", "fused relu, batch 10 over the blocks", [](CheckSetup& s) {
   Var x = s.input("x", {10, 2, 3, 3});
   return conv_transpose2d_relu(x, s.input("w", {2, 3, 3, 3}), s.input("b", {3}), 1, 0);

@@ -443,6 +443,11 @@ TEST_CASE("conv output shapes are PyTorch's", "[conv]") {
   Var cy = conv2d(y, g.input("wy", {8, 3, 5, 5}), 3, 2);
   CHECK(cy.shape() == Shape{2, 8, 6, 6});
   CHECK(conv_transpose2d(cy, g.input("wt", {8, 3, 5, 5}), 3, 2, 2).shape() == Shape{2, 3, 18, 18});
+  // Output padding per side, as ConvTranspose2d(8, 3, 3, 2, 1, output_padding=(1, 0)): 8x12 -> 16x23.
+  Var z = g.input("z", {2, 8, 8, 12});
+  CHECK(conv_transpose2d(z, g.input("wz", {8, 3, 3, 3}), g.input("bz", {3}), 2, 1, 1, 0).shape() == Shape{2, 3, 16, 23});
+  CHECK(conv_transpose2d_relu(z, g.input("wz2", {8, 3, 3, 3}), g.input("bz2", {3}), 2, 1, 0, 1).shape() ==
+        Shape{2, 3, 15, 24});
   // Non-square kernel: nn.Conv2d(3, 4, (3, 2)) on 17x17 -> 15x16.
   CHECK(conv2d(y, g.input("wr", {4, 3, 3, 2})).shape() == Shape{2, 4, 15, 16});
 
@@ -482,6 +487,8 @@ TEST_CASE("conv shape errors name the op and both shapes", "[conv]") {
   throws_with([&] { conv2d(x, g.input("w5", {4, 3, 3, 3}), 0, 0); }, {"conv2d", "stride"});
   throws_with([&] { conv_transpose2d(x, g.input("w6", {3, 2, 3, 3}), 2, 1, 2); },
               {"conv_transpose2d", "output_padding 2", "stride 2"});
+  throws_with([&] { conv_transpose2d(x, g.input("w6b", {3, 2, 3, 3}), g.input("b6b", {2}), 2, 1, 0, 3); },
+              {"conv_transpose2d", "output_padding 3", "stride 2"});
   throws_with([&] { conv_transpose2d(x, g.input("w7", {2, 3, 3, 3})); },
               {"conv_transpose2d", "[2, 3, 5, 5]", "[2, 3, 3, 3]", "channels"});
   throws_with([&] { conv_transpose2d(x, g.input("w8", {3, 4, 3, 3}), g.input("b8", {3})); },
