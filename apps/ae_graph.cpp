@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "apps/common/cli.hpp"
+#include "io/atomic_file.hpp"
 #include "apps/common/evaluate.hpp"
 #include "apps/common/model_options.hpp"
 #include "engine/dot.hpp"
@@ -79,11 +80,14 @@ int main(int argc, char** argv) {
     if (out == "-") {
       write_dot(std::cout, plan, dot);
     } else {
-      std::ofstream f(out);
+      // Written whole or not at all: a full disk leaves the old file, not half a graph.
+      io::TempFile temp(out);
+      std::ofstream f(temp.path());
       if (!f) throw std::runtime_error(out + ": cannot open for writing");
       write_dot(f, plan, dot);
       f.close();
-      if (!f) throw std::runtime_error(out + ": write failed");
+      if (!f) throw std::runtime_error(out + ": write failed (the old file, if any, is kept)");
+      temp.commit();
       std::cerr << "wrote " << out << " (render: dot -Tsvg " << out << " -o graph.svg)\n";
     }
     return 0;

@@ -9,14 +9,14 @@ void write_arrays(const std::string& path, const ArraysFile& a) {
   h5::quiet();
   TempFile temp(path);
   {
-    h5::Id f = h5::create_file(temp.path());
+    h5::Id f = h5::create_memory_file(temp.path());
     for (const auto& [name, t] : a.floats)
       h5::write_array(f, name, H5T_NATIVE_FLOAT, H5T_IEEE_F32LE, t.shape, t.data.data());
     for (const auto& [name, v] : a.ints)
       h5::write_array(f, name, H5T_NATIVE_INT32, H5T_STD_I32LE, {static_cast<std::int64_t>(v.size())}, v.data());
     for (const auto& [name, v] : a.attributes) h5::write_attr(f, name, v);
     for (const auto& [name, v] : a.numbers) h5::write_attr(f, name, v);
-    h5::check(H5Fflush(f, H5F_SCOPE_GLOBAL), path + ": flush");
+    h5::write_image(f, temp.path());
     f.close(path + ": close");
   }
   temp.commit();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <map>
 
 #include "engine/version.hpp"
@@ -161,8 +162,8 @@ void save_checkpoint(const std::string& path, const Checkpoint& ck) {
     check_names(names, "optimizer scalar");
   }
   TempFile temp(path);
-  {
-    h5::Id f = h5::create_file(temp.path());
+  try {
+    h5::Id f = h5::create_memory_file(temp.path());
     h5::write_attr(f, "format_version", kCheckpointFormat);
     h5::write_attr(f, "aegraph_version", std::string(AEGRAPH_VERSION));
     h5::write_string(f, "/spec", ck.spec);
@@ -191,8 +192,14 @@ void save_checkpoint(const std::string& path, const Checkpoint& ck) {
       check_scaling(ck.scaling, static_cast<std::int64_t>(ck.scaling.offset.size()), path + ": /scaling");
       write_scaling(f, ck.scaling, path);
     }
-    h5::check(H5Fflush(f, H5F_SCOPE_GLOBAL), path + ": flush");
+    h5::write_image(f, temp.path());
     f.close(path + ": close");
+  } catch (const std::invalid_argument&) {
+    throw;  // a bad checkpoint (names, shapes): the caller's mistake, already said
+  } catch (const std::exception& e) {
+    // A full disk or a lost folder: say which checkpoint, and that the old one stands.
+    throw DataError(path + ": the checkpoint could not be written (" + e.what() + "); " +
+                    (std::filesystem::exists(path) ? "the previous checkpoint is kept" : "nothing was written"));
   }
   temp.commit();
 }

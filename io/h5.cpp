@@ -1,5 +1,10 @@
 #include "io/h5.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 namespace fs = std::filesystem;
@@ -121,6 +126,36 @@ Id create_file(const std::string& path) {
   quiet();
   return file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
               path + ": cannot create");
+}
+
+Id create_memory_file(const std::string& name) {
+  quiet();
+  Id fapl = plist(H5Pcreate(H5P_FILE_ACCESS), name + ": file access list");
+  check(H5Pset_fapl_core(fapl, 1 << 20, 0), name + ": in-memory file");
+  return file(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), name + ": cannot create in memory");
+}
+
+void write_image(hid_t f, const std::string& path) {
+  check(H5Fflush(f, H5F_SCOPE_GLOBAL), path + ": flush");
+  const ssize_t size = H5Fget_file_image(f, nullptr, 0);
+  if (size < 0) fail(path + ": file image", "");
+  std::vector<char> image(static_cast<std::size_t>(size));
+  if (H5Fget_file_image(f, image.data(), image.size()) != size) fail(path + ": file image", "");
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw DataError(path + ": cannot create (" + std::strerror(errno) + ")");
+  std::size_t done = 0;
+  while (done < image.size()) {
+    const ssize_t w = ::write(fd, image.data() + done, image.size() - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      const int e = w < 0 ? errno : ENOSPC;
+      ::close(fd);
+      throw DataError(path + ": write failed after " + std::to_string(done) + " of " + std::to_string(image.size()) +
+                      " bytes (" + std::strerror(e) + ")");
+    }
+    done += static_cast<std::size_t>(w);
+  }
+  if (::close(fd) != 0) throw DataError(path + ": close failed (" + std::strerror(errno) + ")");
 }
 
 bool exists(hid_t loc, const std::string& path) {

@@ -71,6 +71,13 @@ void check(herr_t status, const std::string& context);
 Id open_file(const std::string& path, bool write = false);
 // Create (truncate) a file for writing.
 Id create_file(const std::string& path);
+// A file built in memory (HDF5's core driver, no backing store): nothing reaches
+// the disk until write_image writes its bytes with plain checked writes. Why: when
+// HDF5 itself meets a full disk, it keeps a half-written file open and crashes
+// closing it at exit; checkpoints and result files are small enough to build in memory.
+Id create_memory_file(const std::string& name);
+// Flushes `file` (made by create_memory_file) and writes its bytes to `path`.
+void write_image(hid_t file, const std::string& path);
 
 // True when every component of the absolute/relative link path exists.
 bool exists(hid_t loc, const std::string& path);

@@ -223,3 +223,29 @@ TEST_CASE("a loss that turns non-finite stops training and keeps the last good c
   CHECK(after.epoch == 1);
   CHECK(same_bits(after.params[0].second, before.params[0].second));
 }
+
+TEST_CASE("a checkpoint that cannot be written whole leaves the previous one, and says so", "[apps][bad]") {
+  TempDir dir;
+  make_dataset(dir / "d.h5", 200, 48);
+  const std::string train = kTrain + " --data " + (dir / "d.h5") + " --batch 32 --quiet --out " + (dir / "m.h5");
+  REQUIRE(run(train + " --model deep --epochs 1").code == 0);
+  // A disk that fills up: files may grow to 40 KiB (the checkpoint needs more); the
+  // signal a process gets past it is ignored, so the write fails as on a full disk.
+  const Run r = run("trap '' XFSZ; ulimit -f 40; " + train + " --resume --epochs 2");
+  CHECK(r.code == 1);
+  CHECK_THAT(r.out, Contains((dir / "m.h5") + ": the checkpoint could not be written") &&
+                        Contains("the previous checkpoint is kept"));
+  CHECK(aeg::io::load_checkpoint(dir / "m.h5").epoch == 1);
+  for (const auto& e : fs::directory_iterator(dir.path)) CHECK(e.path().string().find(".tmp-") == std::string::npos);
+}
+
+TEST_CASE("ae-graph writes its file whole or not at all", "[apps][bad]") {
+  TempDir dir;
+  REQUIRE(run(kGraph + " --model shallow --out " + (dir / "g.dot")).code == 0);
+  const auto before = fs::file_size(dir / "g.dot");
+  const Run r = run("trap '' XFSZ; ulimit -f 1; " + kGraph + " --model deep --backward --out " + (dir / "g.dot"));
+  CHECK(r.code == 1);
+  CHECK_THAT(r.out, Contains("write failed"));
+  CHECK(fs::file_size(dir / "g.dot") == before);  // the old graph, not half a new one
+  for (const auto& e : fs::directory_iterator(dir.path)) CHECK(e.path().string().find(".tmp-") == std::string::npos);
+}
