@@ -35,7 +35,7 @@ void blas(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, doub
 // Multiply-adds a tile should hold at least. Every tile is its own OpenBLAS call,
 // which packs its slices of A and B again: the finer the grid, the more packing
 // (W2's 18 products on one thread: 8.6 ms whole, 9.8 ms in 128 x 256 tiles, 10.0 in
-// 128 x 64; bench/levers.md). AEGRAPH_GEMM_TILE_WORK overrides it for measuring the
+// 128 x 64; docs/performance.md). AEGRAPH_GEMM_TILE_WORK overrides it for measuring the
 // policy (ae-bench); a different value gives different bits, a different thread
 // count never does.
 std::int64_t tile_work() {
@@ -47,7 +47,7 @@ std::int64_t tile_work() {
   return work;
 }
 
-constexpr std::int64_t kMaxTiles = 64;  // enough for 64 workers, as DESIGN.md asks
+constexpr std::int64_t kMaxTiles = 64;  // enough for 64 workers (docs/design.md: fixed blocks for up to 64)
 constexpr std::int64_t kMinEdge = 64;   // no tile narrower than this (unless C is)
 
 // Half of an edge, rounded up to a multiple of 16 (the kernels' register tile).

@@ -72,7 +72,7 @@ TEST_CASE("layer options are checked against the file's image shape", "[apps][co
   TempDir dir;
   make_dataset(dir / "rgb.h5", 48, {3, 32, 32});
   const std::string base = kTrain + " --data " + (dir / "rgb.h5") + kQuick + " --model conv-strided";
-  // The README's override, ending in the file's 3 channels, trains.
+  // The override docs/reference.md shows, ending in the file's 3 channels, trains.
   Run r = run(base + " --conv-decoder convt8-k3-s2-p1-op1-relu,convt16-k3-s2-p1-op1-relu,conv3-k3-s1-p1 --out " + (dir / "a.h5"));
   INFO(r.out);
   CHECK(r.code == 0);
