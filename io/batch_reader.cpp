@@ -397,7 +397,8 @@ struct BatchReader::Impl {
     const std::size_t must = std::min(block_seq.size(), static_cast<std::size_t>((window + 1) * plan.window_blocks));
     // The windows before the next batch's are done: drop their blocks, so that the
     // cache (two windows) never evicts a block read ahead before it is used.
-    for (const std::size_t done_blocks = static_cast<std::size_t>(window * plan.window_blocks); forgotten < done_blocks; ++forgotten)
+    const std::size_t done_blocks = std::min(block_seq.size(), static_cast<std::size_t>(window * plan.window_blocks));
+    for (; forgotten < done_blocks; ++forgotten)
       file.forget(block_seq[forgotten]);
     const std::size_t target = std::min(limit, std::max(must, ahead + per_batch));
     if (ahead < target) file.load_many(block_seq.data() + ahead, target - ahead);
