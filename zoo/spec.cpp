@@ -297,11 +297,14 @@ void validate(const ModelSpec& s) {
     fail("image_shape " + join(s.image_shape) + " does not hold " + std::to_string(s.features) + " features");
   if (s.loss == Loss::BCE && s.output != Activation::Sigmoid)
     fail("BCE needs sigmoid outputs (got " + to_string(s.output) + ")");
-  if (s.noise_level < 0) fail("noise level must be >= 0");
+  // Written so that NaN fails too (every comparison with NaN is false).
+  if (!(s.noise_level >= 0) || !std::isfinite(s.noise_level)) fail("noise level must be a finite number >= 0, got " + fmt(s.noise_level));
   if ((s.noise == Noise::Masking || s.noise == Noise::SaltPepper) && s.noise_level >= 1)
     fail("a noise rate must be below 1");
-  if (s.l1 < 0 || s.kl_beta < 0 || s.contractive < 0 || s.beta < 0 || s.weight_decay < 0)
-    fail("penalty weights must be >= 0");
+  for (const auto& [name, w] : {std::pair<const char*, double>{"l1", s.l1}, {"kl_beta", s.kl_beta}, {"contractive", s.contractive},
+                                 {"beta", s.beta}, {"weight_decay", s.weight_decay}})
+    if (!(w >= 0) || !std::isfinite(w))
+      fail(std::string("penalty weights must be finite numbers >= 0; ") + name + " is " + fmt(w));
   if (s.kl_beta > 0) {
     if (!(s.kl_rho > 0 && s.kl_rho < 1)) fail("KL sparsity needs a target rate rho in (0, 1)");
     if (s.variational) fail("KL sparsity does not apply to a variational code");

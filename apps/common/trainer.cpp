@@ -228,7 +228,15 @@ TrainResult train(zoo::ModelSpec spec, const TrainConfig& c) {
     while (source.next(batch)) {
       if (batch.rows != c.batch) continue;
       ex.bind_input(model->x, batch.x);  // read in place: batch lives through the step
-      if (spec.conditional) one_hot(ex.input_data(model->label), batch.y, 0, c.batch, spec.classes);
+      if (spec.conditional) {
+        // Name the bad label by its row in the file, not its place in a shuffled batch.
+        for (std::size_t r = 0; r < batch.y.size(); ++r)
+          if (batch.y[r] < 0 || batch.y[r] >= spec.classes)
+            throw io::DataError(c.data + ": /train/y row " + std::to_string(batch.index[r]) + " has label " +
+                                std::to_string(batch.y[r]) + ", expected 0.." + std::to_string(spec.classes - 1) +
+                                " (the model has " + std::to_string(spec.classes) + " classes)");
+        one_hot(ex.input_data(model->label), batch.y, 0, c.batch, spec.classes);
+      }
       opt.zero_grad();
       ex.forward();
       const double loss = ex.scalar(model->loss);

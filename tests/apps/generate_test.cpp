@@ -226,6 +226,23 @@ TEST_CASE("ae-eval --anomaly writes per-sample errors and the ROC AUC", "[apps]"
   CHECK_THAT(alone.out, Contains("--normal-class goes with --anomaly"));
 }
 
+TEST_CASE("a label outside the model's classes is named by its row in the file", "[apps]") {
+  TempDir dir;
+  io::DatasetFormat fmt;
+  fmt.sample_shape = {1, 8, 8};
+  fmt.labels = true;
+  io::SplitData train;
+  for (int i = 0; i < 64; ++i) {
+    for (int j = 0; j < 64; ++j) train.u8.push_back(static_cast<std::uint8_t>((i * 7 + j * 3) % 256));
+    train.labels.push_back(i == 37 ? 12 : i % 10);  // one bad label, at row 37
+  }
+  io::write_dataset(dir / "bad.h5", fmt, train);
+  const Run r = run(kTrain + " --data " + (dir / "bad.h5") + " --model cvae --batch 16 --epochs 1 --quiet --out " + (dir / "c.h5"));
+  CHECK(r.code == 1);
+  CHECK_THAT(r.out, Contains((dir / "bad.h5") + ": /train/y row 37 has label 12, expected 0..9"));
+  CHECK_FALSE(std::filesystem::exists(dir / "c.h5"));
+}
+
 TEST_CASE("a conditional model without labels is refused before training", "[apps]") {
   TempDir dir;
   make_dataset(dir / "nolabels.h5", 200, {1, 8, 8}, false);

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 #include <cstring>
 
 #include "engine/executor.hpp"
@@ -218,6 +219,21 @@ TEST_CASE("nonsensical combinations are refused with a clear message", "[zoo]") 
   s = recipe("k-sparse");
   s.k_sparse = 5000;
   CHECK_THROWS_WITH(validate(s), Contains("k must be"));
+  // NaN and infinite or negative weights and noise levels: every comparison with NaN is false.
+  for (double bad : {std::nan(""), -0.5, std::numeric_limits<double>::infinity()}) {
+    s = recipe("undercomplete");
+    s.l1 = bad;
+    CHECK_THROWS_WITH(validate(s), Contains("penalty weights must be finite numbers >= 0; l1 is"));
+    s = recipe("vae");
+    s.beta = bad;
+    CHECK_THROWS_WITH(validate(s), Contains("beta is"));
+    s = recipe("undercomplete");
+    s.weight_decay = bad;
+    CHECK_THROWS_WITH(validate(s), Contains("weight_decay is"));
+    s = recipe("denoising");
+    s.noise_level = bad;
+    CHECK_THROWS_WITH(validate(s), Contains("noise level must be a finite number >= 0"));
+  }
   CHECK_THROWS_WITH(recipe("nope"), Contains("unknown model 'nope'"));
   CHECK_THROWS_WITH(parse_spec("code = -3\n"), Contains("code size must be positive"));
   CHECK_THROWS_WITH(parse_spec("code = 3.5\n"), Contains("spec line 1") && Contains("whole number"));
