@@ -5,9 +5,9 @@
 
 #include <cstdio>
 #include <iostream>
-#include <sstream>
 #include <string>
 
+#include "apps/common/model_options.hpp"
 #include "io/csv.hpp"
 #include "io/import.hpp"
 
@@ -18,25 +18,6 @@ namespace {
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
-
-std::vector<std::int64_t> parse_shape(const std::string& s) {
-  std::vector<std::int64_t> r;
-  std::stringstream in(s);
-  std::string part;
-  while (std::getline(in, part, s.find('x') != std::string::npos ? 'x' : ',')) {
-    std::size_t used = 0;
-    long long v = 0;
-    try {
-      v = std::stoll(part, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != part.size() || v <= 0) throw UsageError("--image-shape '" + s + "': expected C,H,W like 1,28,28");
-    r.push_back(v);
-  }
-  if (r.size() != 3) throw UsageError("--image-shape '" + s + "': expected C,H,W like 1,28,28");
-  return r;
-}
 
 // --label-column: a 0-based number (-1: none), or a header name.
 void parse_label_column(const std::string& s, aeg::io::CsvSource& src) {
@@ -158,7 +139,13 @@ int main(int argc, char** argv) {
       src.test = test_csv;
       src.test_fraction = test_fraction;
       src.seed = seed;
-      if (!image_shape.empty()) src.image_shape = parse_shape(image_shape);
+      if (!image_shape.empty()) {
+        try {
+          src.image_shape = aeg::apps::parse_image_shape("image-shape", image_shape);
+        } catch (const std::invalid_argument& e) {
+          throw UsageError(e.what());
+        }
+      }
       r = aeg::io::import_csv(src, out);
     } else if (!train_images.empty()) {
       r = aeg::io::import_idx({train_images, train_labels, test_images, test_labels}, out);

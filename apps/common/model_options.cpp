@@ -1,5 +1,6 @@
 #include "apps/common/model_options.hpp"
 
+#include <algorithm>
 #include <sstream>
 #include <stdexcept>
 
@@ -78,8 +79,10 @@ bool model_overrides_given(const po::variables_map& vm) {
 
 std::vector<std::int64_t> parse_image_shape(const std::string& option, const std::string& text) {
   std::vector<std::int64_t> shape;
+  std::string sizes = text;  // 3,32,32 or 3x32x32
+  std::replace(sizes.begin(), sizes.end(), 'x', ',');
   try {
-    shape = parse_sizes(option, text);
+    shape = parse_sizes(option, sizes);
   } catch (const std::invalid_argument&) {
     shape.clear();
   }

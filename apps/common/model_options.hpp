@@ -16,7 +16,7 @@ zoo::ModelSpec spec_from_options(const boost::program_options::variables_map& vm
                                  const std::vector<std::int64_t>& image_shape);
 // The same for the recipes' default data, 1 x 28 x 28 images.
 zoo::ModelSpec spec_from_options(const boost::program_options::variables_map& vm);
-// "3,32,32" -> {3, 32, 32}; throws std::invalid_argument naming `option`.
+// "3,32,32" or "3x32x32" -> {3, 32, 32}; throws std::invalid_argument naming `option`.
 std::vector<std::int64_t> parse_image_shape(const std::string& option, const std::string& text);
 // True if any option other than --model was given (a resumed run must not change the model).
 bool model_overrides_given(const boost::program_options::variables_map& vm);
