@@ -56,13 +56,17 @@ void Optimizer<T>::set_lr(double lr) {
 // join costs more than a bias vector's update on 16 threads).
 template <class T>
 const std::vector<typename Optimizer<T>::Piece>& Optimizer<T>::pieces() const {
-  std::vector<std::int64_t> sizes;
-  for (std::size_t i = 0; i < params_.size(); ++i) sizes.push_back(params_[i].value.size());
-  if (sizes != pieces_sizes_) {
+  // Cut again only when the store changed (no allocation on the steps in between).
+  bool same = pieces_sizes_.size() == params_.size();
+  for (std::size_t i = 0; same && i < params_.size(); ++i) same = pieces_sizes_[i] == params_[i].value.size();
+  if (!same) {
     pieces_.clear();
-    for (std::size_t i = 0; i < sizes.size(); ++i)
-      for (std::int64_t lo = 0; lo < sizes[i]; lo += kGrain) pieces_.push_back({i, lo, std::min(sizes[i], lo + kGrain)});
-    pieces_sizes_ = std::move(sizes);
+    pieces_sizes_.clear();
+    for (std::size_t i = 0; i < params_.size(); ++i) {
+      const std::int64_t n = params_[i].value.size();
+      pieces_sizes_.push_back(n);
+      for (std::int64_t lo = 0; lo < n; lo += kGrain) pieces_.push_back({i, lo, std::min(n, lo + kGrain)});
+    }
   }
   return pieces_;
 }
