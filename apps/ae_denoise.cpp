@@ -4,15 +4,16 @@
 #include <iostream>
 
 #include "apps/common/cli.hpp"
-#include "apps/common/data_check.hpp"
-#include "apps/common/evaluate.hpp"
-#include "apps/common/image_grid.hpp"
-#include "apps/common/model_state.hpp"
+#include "train/data_check.hpp"
+#include "train/evaluate.hpp"
+#include "train/image_grid.hpp"
+#include "train/model_state.hpp"
 #include "zoo/corrupt.hpp"
 
 namespace po = boost::program_options;
 using namespace aeg;
 using namespace aeg::apps;
+using namespace aeg::train;
 
 namespace {
 

@@ -4,14 +4,15 @@
 
 #include "apps/common/cli.hpp"
 #include "apps/common/codec.hpp"
-#include "apps/common/data_check.hpp"
-#include "apps/common/model_state.hpp"
+#include "train/data_check.hpp"
+#include "train/model_state.hpp"
 #include "io/arrays.hpp"
 #include "io/scatter.hpp"
 
 namespace po = boost::program_options;
 using namespace aeg;
 using namespace aeg::apps;
+using namespace aeg::train;
 
 int main(int argc, char** argv) {
   po::options_description opts("ae-encode options");

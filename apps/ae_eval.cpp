@@ -6,9 +6,9 @@
 
 #include "apps/common/anomaly.hpp"
 #include "apps/common/cli.hpp"
-#include "apps/common/data_check.hpp"
-#include "apps/common/evaluate.hpp"
-#include "apps/common/model_state.hpp"
+#include "train/data_check.hpp"
+#include "train/evaluate.hpp"
+#include "train/model_state.hpp"
 #include "io/arrays.hpp"
 #include "io/batch_reader.hpp"
 #include "io/dataset.hpp"
@@ -16,6 +16,7 @@
 namespace po = boost::program_options;
 using namespace aeg;
 using namespace aeg::apps;
+using namespace aeg::train;
 
 namespace {
 

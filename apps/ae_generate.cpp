@@ -5,15 +5,16 @@
 
 #include "apps/common/cli.hpp"
 #include "apps/common/codec.hpp"
-#include "apps/common/data_check.hpp"
-#include "apps/common/image_grid.hpp"
+#include "train/data_check.hpp"
+#include "train/image_grid.hpp"
 #include "apps/common/latent.hpp"
-#include "apps/common/model_state.hpp"
+#include "train/model_state.hpp"
 #include "io/arrays.hpp"
 
 namespace po = boost::program_options;
 using namespace aeg;
 using namespace aeg::apps;
+using namespace aeg::train;
 
 namespace {
 

@@ -9,7 +9,7 @@
 
 #include "apps/common/cli.hpp"
 #include "io/atomic_file.hpp"
-#include "apps/common/evaluate.hpp"
+#include "train/evaluate.hpp"
 #include "apps/common/model_options.hpp"
 #include "engine/dot.hpp"
 #include "engine/executor.hpp"
@@ -18,6 +18,7 @@
 namespace po = boost::program_options;
 using namespace aeg;
 using namespace aeg::apps;
+using namespace aeg::train;
 
 int main(int argc, char** argv) {
   po::options_description opts("ae-graph options");

@@ -3,7 +3,7 @@
 
 #include "apps/common/cli.hpp"
 #include "apps/common/model_options.hpp"
-#include "apps/common/trainer.hpp"
+#include "train/trainer.hpp"
 #include "io/dataset.hpp"
 #include "io/error.hpp"
 #include "io/memory_budget.hpp"
@@ -11,6 +11,7 @@
 
 namespace po = boost::program_options;
 using namespace aeg::apps;
+using namespace aeg::train;
 
 namespace {
 
@@ -94,7 +95,7 @@ int main(int argc, char** argv) {
                    c.quiet = vm["quiet"].as<bool>();
                    if (c.resume && (model_overrides_given(vm) || !vm["model"].defaulted()))
                      throw std::invalid_argument("--resume continues the checkpoint's own model: drop the model options");
-                   const TrainResult r = train(c.resume ? spec_from_options(vm) : spec_for_data(vm, c), c);
+                   const TrainResult r = fit(c.resume ? spec_from_options(vm) : spec_for_data(vm, c), c);
                    if (r.epochs_run > 0)
                      std::cout << "trained " << r.epochs_run << " epochs: test loss " << r.last_test_loss
                                << "; checkpoint " << c.out << "\n";

@@ -11,7 +11,7 @@
 #include <fstream>
 
 #include "apps/common/cli.hpp"
-#include "apps/common/evaluate.hpp"
+#include "train/evaluate.hpp"
 #include "engine/executor.hpp"
 #include "engine/optim.hpp"
 #include "io/batch_reader.hpp"
@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
       }
       std::printf("%s: max |aegraph - reference| %.3g (max |reference| %.3g)\n", kNames[i], diff, scale);
     }
-    const apps::Metrics mt = apps::evaluate(spec, ps, test.x.ptr(), test.y, test.x.shape[0], {.threads = 1});
+    const train::Metrics mt = train::evaluate(spec, ps, test.x.ptr(), test.y, test.x.shape[0], {.threads = 1});
     std::printf("dead code units on the test set: %lld\n", static_cast<long long>(mt.dead_code));
     return 0;
   });

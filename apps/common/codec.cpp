@@ -6,8 +6,8 @@
 #include <memory>
 #include <stdexcept>
 
-#include "apps/common/batches.hpp"
-#include "apps/common/evaluate.hpp"
+#include "train/batches.hpp"
+#include "train/evaluate.hpp"
 #include "engine/executor.hpp"
 #include "zoo/model.hpp"
 
@@ -33,7 +33,7 @@ void batched(std::int64_t n, const std::function<std::unique_ptr<Built>(std::int
     Plan plan;
     std::unique_ptr<Executor<float>> ex;
   };
-  over_batches<Run>(
+  train::over_batches<Run>(
       n, kBatch,
       [&](std::int64_t rows) {
         auto r = std::make_unique<Run>();
@@ -61,7 +61,7 @@ Tensor<float> encode(const zoo::ModelSpec& spec, ParamStore<float>& params, cons
       [](const zoo::Model& m) { return m.spec.variational ? m.mu : m.code; }, params, threads,
       [&](const zoo::Model& m, Executor<float>& ex, std::int64_t first, std::int64_t rows) {
         std::memcpy(ex.input_data(m.x), x + first * f, sizeof(float) * static_cast<std::size_t>(rows * f));
-        if (spec.conditional) one_hot(ex.input_data(m.label), labels, first, rows, spec.classes);
+        if (spec.conditional) train::one_hot(ex.input_data(m.label), labels, first, rows, spec.classes);
       },
       [&](const float* out, std::int64_t first, std::int64_t rows) {
         std::copy(out, out + rows * k, codes.ptr() + first * k);
@@ -79,7 +79,7 @@ Tensor<float> decode(const zoo::ModelSpec& spec, ParamStore<float>& params, cons
       [](const zoo::Decoder& d) { return d.recon; }, params, threads,
       [&](const zoo::Decoder& d, Executor<float>& ex, std::int64_t first, std::int64_t rows) {
         std::memcpy(ex.input_data(d.z), z + first * k, sizeof(float) * static_cast<std::size_t>(rows * k));
-        if (spec.conditional) one_hot(ex.input_data(d.label), labels, first, rows, spec.classes);
+        if (spec.conditional) train::one_hot(ex.input_data(d.label), labels, first, rows, spec.classes);
       },
       [&](const float* out, std::int64_t first, std::int64_t rows) {
         std::copy(out, out + rows * f, images.ptr() + first * f);

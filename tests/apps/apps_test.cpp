@@ -20,7 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "apps/common/model_state.hpp"
+#include "train/model_state.hpp"
 #include "tests/apps/support.hpp"
 #include "engine/rng.hpp"
 #include "io/checkpoint.hpp"

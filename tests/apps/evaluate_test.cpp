@@ -1,4 +1,4 @@
-// The test-set figures of apps::evaluate on a model whose parameters are set by hand.
+// The test-set figures of train::evaluate on a model whose parameters are set by hand.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -11,7 +11,7 @@
 
 #include <filesystem>
 
-#include "apps/common/evaluate.hpp"
+#include "train/evaluate.hpp"
 #include "io/batch_reader.hpp"
 #include "io/dataset.hpp"
 #include "engine/param_store.hpp"
@@ -39,16 +39,16 @@ TEST_CASE("ae-eval counts the code units that are zero on every sample", "[apps]
   b.data[2] = -100.0f;  // unit 2 too: its bias outweighs any input
   std::vector<float> x(7 * 6);
   for (std::size_t i = 0; i < x.size(); ++i) x[i] = 0.1f + 0.8f * static_cast<float>(i % 5) / 4.0f;
-  const apps::Metrics out = apps::evaluate(spec, ps, x.data(), {}, 7, {.batch = 4, .threads = 1});
+  const train::Metrics out = train::evaluate(spec, ps, x.data(), {}, 7, {.batch = 4, .threads = 1});
   CHECK(out.dead_code == 3);
-  const auto j = nlohmann::json::parse(apps::to_json(out).dump());
+  const auto j = nlohmann::json::parse(train::to_json(out).dump());
   CHECK(j.at("dead_code_units") == 3);
   CHECK(j.at("samples") == 7);
   CHECK(j.at("loss").get<double>() == out.loss);  // all the digits: a double's JSON text reads back exactly
   CHECK(j.at("mean_code").get<double>() == out.mean_code);
   CHECK(!j.contains("kl"));  // not a variational model
   b.data[2] = 0.0f;
-  CHECK(apps::evaluate(spec, ps, x.data(), {}, 7, {.batch = 4, .threads = 1}).dead_code == 2);
+  CHECK(train::evaluate(spec, ps, x.data(), {}, 7, {.batch = 4, .threads = 1}).dead_code == 2);
 }
 
 TEST_CASE("ae-eval reports the code's ||J||_F^2 for a model trained without the penalty", "[apps]") {
@@ -64,14 +64,14 @@ TEST_CASE("ae-eval reports the code's ||J||_F^2 for a model trained without the 
   ps.init_from(zoo::build(on, 4)->graph, rng);
   std::vector<float> x(9 * 6);
   for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i % 7) / 7.0f;
-  auto figure = [](const apps::Metrics& m) {
+  auto figure = [](const train::Metrics& m) {
     for (const auto& [name, v] : m.penalties)
       if (name == "contractive") return v;
     return -1.0;
   };
-  const apps::Metrics plain = apps::evaluate(off, ps, x.data(), {}, 9, {.batch = 4, .threads = 1});
-  const apps::Metrics with = apps::evaluate(off, ps, x.data(), {}, 9, {.batch = 4, .threads = 1, .jacobian = true});
-  const apps::Metrics trained = apps::evaluate(on, ps, x.data(), {}, 9, {.batch = 4, .threads = 1});
+  const train::Metrics plain = train::evaluate(off, ps, x.data(), {}, 9, {.batch = 4, .threads = 1});
+  const train::Metrics with = train::evaluate(off, ps, x.data(), {}, 9, {.batch = 4, .threads = 1, .jacobian = true});
+  const train::Metrics trained = train::evaluate(on, ps, x.data(), {}, 9, {.batch = 4, .threads = 1});
   CHECK(figure(plain) == -1.0);
   CHECK(figure(with) > 0);
   CHECK(figure(with) == figure(trained));  // the same term the penalty adds
@@ -79,18 +79,18 @@ TEST_CASE("ae-eval reports the code's ||J||_F^2 for a model trained without the 
   CHECK(trained.loss > plain.loss);
   zoo::ModelSpec deep = off;
   deep.hidden = {5};
-  CHECK_THROWS_WITH(apps::evaluate(deep, ps, x.data(), {}, 9, {.batch = 4, .threads = 1, .jacobian = true}),
+  CHECK_THROWS_WITH(train::evaluate(deep, ps, x.data(), {}, 9, {.batch = 4, .threads = 1, .jacobian = true}),
                     Catch::Contains("one-layer"));
 }
 
 TEST_CASE("ae-eval's JSON stays JSON when a figure is not finite", "[apps]") {
-  apps::Metrics m;
+  train::Metrics m;
   m.samples = 3;
   m.loss = std::numeric_limits<double>::quiet_NaN();
   m.recon = std::numeric_limits<double>::infinity();
   m.bce = true;
   m.bce_px = 0.25;
-  const auto j = nlohmann::json::parse(apps::to_json(m).dump());  // "nan" would not parse
+  const auto j = nlohmann::json::parse(train::to_json(m).dump());  // "nan" would not parse
   CHECK(j.at("loss").is_null());
   CHECK(j.at("recon").is_null());
   CHECK(j.at("bce_px") == 0.25);
@@ -122,14 +122,14 @@ TEST_CASE("evaluating a split streamed from its file gives the bits of evaluatin
   Rng rng(2);
   ps.init_from(m->graph, rng);
   const io::SplitArrays all = io::load_split(path, "train");
-  const apps::EvalOptions o{.batch = 100, .threads = 2, .seed = 5};
+  const train::EvalOptions o{.batch = 100, .threads = 2, .seed = 5};
   std::vector<float> recon;
-  const apps::Metrics in_memory = apps::evaluate(spec, ps, all.x.ptr(), all.y, 1003, o, &recon);
+  const train::Metrics in_memory = train::evaluate(spec, ps, all.x.ptr(), all.y, 1003, o, &recon);
   io::BatchReader reader(path, "train", 100, {.shuffle = false, .memory = 500});
   REQUIRE_FALSE(reader.plan().in_memory);
   std::vector<float> streamed_recon;
   std::vector<std::int32_t> labels;
-  const apps::Metrics streamed = apps::evaluate(spec, ps, reader, o, [&](const io::Batch& b, const float* y) {
+  const train::Metrics streamed = train::evaluate(spec, ps, reader, o, [&](const io::Batch& b, const float* y) {
     streamed_recon.insert(streamed_recon.end(), y, y + b.rows * 12);
     labels.insert(labels.end(), b.y.begin(), b.y.end());
   });

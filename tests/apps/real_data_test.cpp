@@ -9,7 +9,7 @@
 #include <cmath>
 #include <filesystem>
 
-#include "apps/common/trainer.hpp"
+#include "train/trainer.hpp"
 #include "io/arrays.hpp"
 #include "io/batch_reader.hpp"
 #include "io/checkpoint.hpp"
@@ -159,7 +159,7 @@ TEST_CASE("every dense recipe trains on real-valued data with --loss mse --outpu
     }
     if (spec.code > 4) spec.code = 4;
     if (!spec.hidden.empty()) spec.hidden = {8};
-    apps::TrainConfig c;
+    train::TrainConfig c;
     c.data = dir / "r.h5";
     c.out = dir / (name + ".h5");
     c.epochs = 1;
@@ -167,7 +167,7 @@ TEST_CASE("every dense recipe trains on real-valued data with --loss mse --outpu
     c.threads = 1;
     c.quiet = true;
     c.standardize = true;
-    const apps::TrainResult r = apps::train(spec, c);
+    const train::TrainResult r = train::fit(spec, c);
     CHECK(r.epochs_run == 1);
     CHECK(std::isfinite(r.last_test_loss));
   }

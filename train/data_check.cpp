@@ -1,11 +1,11 @@
-#include "apps/common/data_check.hpp"
+#include "train/data_check.hpp"
 
 #include <stdexcept>
 
 #include "io/dataset.hpp"
 #include "io/error.hpp"
 
-namespace aeg::apps {
+namespace aeg::train {
 
 io::FeedRules feed_rules(const zoo::ModelSpec& spec, const io::FeatureScaling& scaling) {
   const zoo::TargetRange r = zoo::target_range(spec);
@@ -46,4 +46,4 @@ std::unique_ptr<io::BatchReader> open_for_model(const std::string& data, const s
                         .feed = feed_rules(model.spec, model.checkpoint.scaling)});
 }
 
-}  // namespace aeg::apps
+}  // namespace aeg::train

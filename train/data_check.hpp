@@ -4,11 +4,11 @@
 #include <memory>
 #include <string>
 
-#include "apps/common/model_state.hpp"
+#include "train/model_state.hpp"
 #include "io/batch_reader.hpp"
 #include "zoo/spec.hpp"
 
-namespace aeg::apps {
+namespace aeg::train {
 
 // Rows as `spec` is fed them: scaled by `scaling`, then refused where a value is
 // outside what the model's output can reach (zoo::target_range).
@@ -25,4 +25,4 @@ io::SplitArrays load_for_model(const std::string& data, const std::string& split
 std::unique_ptr<io::BatchReader> open_for_model(const std::string& data, const std::string& split, std::int64_t limit,
                                                 std::int64_t batch, const LoadedModel& model, const std::string& checkpoint);
 
-}  // namespace aeg::apps
+}  // namespace aeg::train

@@ -1,10 +1,10 @@
-#include "apps/common/image_grid.hpp"
+#include "train/image_grid.hpp"
 
 #include <stdexcept>
 
 #include "io/png.hpp"
 
-namespace aeg::apps {
+namespace aeg::train {
 
 void write_image_grid(const std::string& path, const Tensor<float>& images, int rows, int cols) {
   const Shape& s = images.shape;
@@ -17,4 +17,4 @@ void write_image_grid(const std::string& path, const Tensor<float>& images, int 
   io::write_png_grid(path, grey, rows, cols * static_cast<int>(c));
 }
 
-}  // namespace aeg::apps
+}  // namespace aeg::train

@@ -4,7 +4,7 @@
 #pragma once
 #include <string>
 
-namespace aeg::apps {
+namespace aeg::train {
 
 class OutputLock {
  public:
@@ -19,4 +19,4 @@ class OutputLock {
   int fd_ = -1;
 };
 
-}  // namespace aeg::apps
+}  // namespace aeg::train

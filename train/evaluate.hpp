@@ -19,7 +19,7 @@ class BatchReader;
 struct Batch;
 }  // namespace aeg::io
 
-namespace aeg::apps {
+namespace aeg::train {
 
 struct EvalOptions {
   std::int64_t batch = 500;
@@ -72,4 +72,4 @@ std::string to_text(const Metrics& m);
 void one_hot(float* dst, const std::vector<std::int32_t>& labels, std::int64_t first, std::int64_t rows,
              std::int64_t classes);
 
-}  // namespace aeg::apps
+}  // namespace aeg::train

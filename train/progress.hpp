@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-namespace aeg::apps {
+namespace aeg::train {
 
 class Progress {
  public:
@@ -21,4 +21,4 @@ class Progress {
   std::chrono::steady_clock::time_point start_, last_draw_;
 };
 
-}  // namespace aeg::apps
+}  // namespace aeg::train

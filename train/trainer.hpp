@@ -8,7 +8,7 @@
 
 #include "zoo/spec.hpp"
 
-namespace aeg::apps {
+namespace aeg::train {
 
 struct TrainConfig {
   std::string data;             // dataset file
@@ -37,6 +37,6 @@ struct TrainResult {
 // `spec` is the model for the data's shape (zoo::recipe(name, features, image_shape));
 // it is checked against the file. Throws on bad input (naming the file and what was wrong) and when the loss
 // becomes NaN (naming the epoch and step; the last good checkpoint is kept).
-TrainResult train(zoo::ModelSpec spec, const TrainConfig& config);
+TrainResult fit(zoo::ModelSpec spec, const TrainConfig& config);
 
-}  // namespace aeg::apps
+}  // namespace aeg::train

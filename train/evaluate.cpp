@@ -1,4 +1,4 @@
-#include "apps/common/evaluate.hpp"
+#include "train/evaluate.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -13,7 +13,7 @@
 #include "engine/executor.hpp"
 #include "zoo/model.hpp"
 
-namespace aeg::apps {
+namespace aeg::train {
 
 void one_hot(float* dst, const std::vector<std::int32_t>& labels, std::int64_t first, std::int64_t rows,
              std::int64_t classes) {
@@ -261,4 +261,4 @@ std::string to_text(const Metrics& m) {
   return os.str();
 }
 
-}  // namespace aeg::apps
+}  // namespace aeg::train

@@ -1,4 +1,4 @@
-#include "apps/common/trainer.hpp"
+#include "train/trainer.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -7,19 +7,19 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "apps/common/data_check.hpp"
-#include "apps/common/evaluate.hpp"
-#include "apps/common/image_grid.hpp"
-#include "apps/common/model_state.hpp"
-#include "apps/common/output_lock.hpp"
-#include "apps/common/progress.hpp"
+#include "train/data_check.hpp"
+#include "train/evaluate.hpp"
+#include "train/image_grid.hpp"
+#include "train/model_state.hpp"
+#include "train/output_lock.hpp"
+#include "train/progress.hpp"
 #include "engine/executor.hpp"
 #include "io/batch_reader.hpp"
 #include "io/dataset.hpp"
 #include "zoo/adam_options.hpp"
 #include "zoo/model.hpp"
 
-namespace aeg::apps {
+namespace aeg::train {
 
 namespace {
 
@@ -126,7 +126,7 @@ void write_recon_picture(const std::string& path, const zoo::ModelSpec& spec, Pa
 
 }  // namespace
 
-TrainResult train(zoo::ModelSpec spec, const TrainConfig& c) {
+TrainResult fit(zoo::ModelSpec spec, const TrainConfig& c) {
   check_config(c);
   const OutputLock lock(c.out);
   const io::DatasetInfo info = io::describe(c.data);
@@ -282,4 +282,4 @@ TrainResult train(zoo::ModelSpec spec, const TrainConfig& c) {
   return result;
 }
 
-}  // namespace aeg::apps
+}  // namespace aeg::train

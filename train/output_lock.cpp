@@ -1,4 +1,4 @@
-#include "apps/common/output_lock.hpp"
+#include "train/output_lock.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -8,7 +8,7 @@
 #include <cstring>
 #include <stdexcept>
 
-namespace aeg::apps {
+namespace aeg::train {
 
 OutputLock::OutputLock(const std::string& out) : path_(out + ".lock") {
   fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -29,4 +29,4 @@ OutputLock::~OutputLock() {
   ::close(fd_);
 }
 
-}  // namespace aeg::apps
+}  // namespace aeg::train

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace aeg::apps {
+namespace aeg::train {
 
 // make(rows) -> std::unique_ptr<Run>; step(Run&, first, rows) for each batch.
 template <class Run, class Make, class Step>
@@ -23,4 +23,4 @@ void over_batches(std::int64_t n, std::int64_t b, Make&& make, Step&& step) {
   }
 }
 
-}  // namespace aeg::apps
+}  // namespace aeg::train

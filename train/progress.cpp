@@ -1,10 +1,10 @@
-#include "apps/common/progress.hpp"
+#include "train/progress.hpp"
 
 #include <unistd.h>
 
 #include <cstdio>
 
-namespace aeg::apps {
+namespace aeg::train {
 
 Progress::Progress(std::string title, std::int64_t total, bool quiet)
     : title_(std::move(title)), total_(total), tty_(isatty(fileno(stderr)) != 0), quiet_(quiet),
@@ -40,4 +40,4 @@ void Progress::finish(const std::string& tail) {
   if (!tail.empty()) std::fprintf(stderr, "%s\n", tail.c_str());
 }
 
-}  // namespace aeg::apps
+}  // namespace aeg::train

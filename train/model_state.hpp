@@ -9,7 +9,7 @@
 #include "io/checkpoint.hpp"
 #include "zoo/spec.hpp"
 
-namespace aeg::apps {
+namespace aeg::train {
 
 struct LoadedModel {
   zoo::ModelSpec spec;
@@ -27,4 +27,4 @@ LoadedModel load_model(const std::string& path);
 io::Checkpoint make_checkpoint(const zoo::ModelSpec& spec, const ParamStore<float>& params,
                                const Optimizer<float>& opt);
 
-}  // namespace aeg::apps
+}  // namespace aeg::train

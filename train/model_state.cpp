@@ -1,8 +1,8 @@
-#include "apps/common/model_state.hpp"
+#include "train/model_state.hpp"
 
 #include "zoo/model.hpp"
 
-namespace aeg::apps {
+namespace aeg::train {
 
 io::ParamShapes expected_params(const zoo::ModelSpec& spec) {
   auto m = zoo::build(spec, 1);
@@ -39,4 +39,4 @@ io::Checkpoint make_checkpoint(const zoo::ModelSpec& spec, const ParamStore<floa
   return ck;
 }
 
-}  // namespace aeg::apps
+}  // namespace aeg::train

@@ -7,10 +7,10 @@
 
 #include "engine/tensor.hpp"
 
-namespace aeg::apps {
+namespace aeg::train {
 
 // images: n x C x H x W in [0, 1], tiled rows x cols (C x cols tiles per row where
 // drawn channel by channel); throws std::invalid_argument on another rank.
 void write_image_grid(const std::string& path, const Tensor<float>& images, int rows, int cols);
 
-}  // namespace aeg::apps
+}  // namespace aeg::train
