@@ -59,9 +59,10 @@ int main(int argc, char** argv) {
       ("data", po::value<std::string>()->default_value("fashion-mnist.h5"), "dataset file (ae-import makes one)")
       ("out", po::value<std::string>()->default_value(d.out), "checkpoint to write (recon.png goes beside it)")
       ("epochs", po::value<std::int64_t>()->default_value(d.epochs), "total epochs to reach")
-      ("batch", po::value<std::int64_t>()->default_value(d.batch), "batch size")
-      ("lr", po::value<double>()->default_value(d.lr), "Adam learning rate")
-      ("seed", po::value<std::uint64_t>()->default_value(d.seed), "seed for initialisation, shuffling and noise")
+      ("batch", po::value<std::int64_t>()->default_value(256), "batch size")
+      ("drop-last", po::bool_switch(), "skip each epoch's last, smaller batch (by default every sample trains each epoch)")
+      ("lr", po::value<double>()->default_value(1e-3), "Adam learning rate")
+      ("seed", po::value<std::uint64_t>()->default_value(1), "seed for initialisation, shuffling and noise")
       ("threads", po::value<int>()->default_value(d.threads), "threads")
       ("train-limit", po::value<std::int64_t>()->default_value(0), "use only the first N training samples (0 = all)")
       ("test-limit", po::value<std::int64_t>()->default_value(0), "evaluate on the first N test samples (0 = all)")
@@ -72,7 +73,8 @@ int main(int argc, char** argv) {
       ("only-class", po::value<std::int32_t>()->default_value(-1), "train on one class only (anomaly detection; -1 = all)")
       ("standardize", po::bool_switch(), "scale each feature to mean 0, deviation 1 over the training rows (for a file without "
                                          "/scaling; kept in the checkpoint, applied by every app)")
-      ("resume", po::bool_switch(), "continue from the --out checkpoint (its model, optimizer and progress)")
+      ("resume", po::bool_switch(), "continue from the --out checkpoint (its model, optimizer, progress and the settings "
+                                    "above that are not given again)")
       ("quiet", po::bool_switch(), "no progress output");
   add_model_options(opts);
   return run_app("ae-train", "--data FILE --model NAME [model options] --epochs N --out CKPT", argc, argv, opts,
@@ -81,17 +83,19 @@ int main(int argc, char** argv) {
                    c.data = vm["data"].as<std::string>();
                    c.out = vm["out"].as<std::string>();
                    c.epochs = vm["epochs"].as<std::int64_t>();
-                   c.batch = vm["batch"].as<std::int64_t>();
-                   c.lr = vm["lr"].as<double>();
-                   c.lr_given = !vm["lr"].defaulted();
-                   c.seed = vm["seed"].as<std::uint64_t>();
+                   c.resume = vm["resume"].as<bool>();
+                   // A setting left at its default is the checkpoint's own on --resume.
+                   auto given = [&](const char* name) { return !vm[name].defaulted() || !c.resume; };
+                   if (given("batch")) c.batch = vm["batch"].as<std::int64_t>();
+                   if (given("lr")) c.lr = vm["lr"].as<double>();
+                   if (given("seed")) c.seed = vm["seed"].as<std::uint64_t>();
+                   if (given("train-limit")) c.train_limit = vm["train-limit"].as<std::int64_t>();
+                   if (given("test-limit")) c.test_limit = vm["test-limit"].as<std::int64_t>();
+                   if (given("only-class")) c.only_class = vm["only-class"].as<std::int32_t>();
+                   if (vm["drop-last"].as<bool>() || !c.resume) c.drop_last = vm["drop-last"].as<bool>();
                    c.threads = vm["threads"].as<int>();
-                   c.train_limit = vm["train-limit"].as<std::int64_t>();
-                   c.test_limit = vm["test-limit"].as<std::int64_t>();
-                   c.only_class = vm["only-class"].as<std::int32_t>();
                    if (vm.count("data-memory")) c.data_memory = aeg::io::parse_memory_size(vm["data-memory"].as<std::string>(), "--data-memory");
                    c.standardize = vm["standardize"].as<bool>();
-                   c.resume = vm["resume"].as<bool>();
                    c.quiet = vm["quiet"].as<bool>();
                    if (c.resume && (model_overrides_given(vm) || !vm["model"].defaulted()))
                      throw std::invalid_argument("--resume continues the checkpoint's own model: drop the model options");

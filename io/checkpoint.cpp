@@ -167,6 +167,8 @@ void save_checkpoint(const std::string& path, const Checkpoint& ck) {
     h5::write_attr(f, "format_version", kCheckpointFormat);
     h5::write_attr(f, "aegraph_version", std::string(AEGRAPH_VERSION));
     h5::write_string(f, "/spec", ck.spec);
+    if (!ck.builder.empty()) h5::write_string(f, "/builder", ck.builder);
+    if (!ck.training.empty()) h5::write_string(f, "/training", ck.training);
     write_tensors(f, "/params", ck.params, "parameter");
     {
       h5::Id g = h5::group(H5Gcreate2(f, "/optimizer", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path + ": /optimizer");
@@ -215,6 +217,8 @@ Checkpoint load_checkpoint(const std::string& path) {
                     ", this build reads format_version 1 and " + std::to_string(kCheckpointFormat));
   Checkpoint ck;
   ck.spec = r.text("/spec");
+  if (h5::exists(f, "/builder")) ck.builder = r.text("/builder");
+  if (h5::exists(f, "/training")) ck.training = r.text("/training");
   ck.params = r.tensors("/params");
   // Training never saves a non-finite parameter (it stops and keeps the last good
   // checkpoint), so one here is damage; evaluating it would print nan and succeed.

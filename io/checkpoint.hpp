@@ -1,6 +1,10 @@
 // Checkpoints (HDF5, readable by h5py):
 //   /                       attributes format_version (2), aegraph_version
 //   /spec                   model spec text
+//   /builder                optional: the name a program gave its hand-built
+//                           model (absent: the spec alone rebuilds the model)
+//   /training               optional: the run's settings ("key = value" lines:
+//                           batch, seed, ...), which --resume keeps
 //   /params/<name>          float32, one per parameter ('/' in a name makes groups);
 //                           /params attribute `names` keeps the order
 //   /optimizer              attribute `name` ("adam", ...)
@@ -30,6 +34,8 @@ inline constexpr std::int64_t kCheckpointFormat = 2;
 
 struct Checkpoint {
   std::string spec;                                                  // model spec text (opaque to io)
+  std::string builder;                                               // hand-built model's name ("": a zoo spec)
+  std::string training;                                              // the run's settings (opaque to io)
   std::vector<std::pair<std::string, Tensor<float>>> params;         // by name
   std::string optimizer;                                             // e.g. "adam"
   std::vector<std::pair<std::string, Tensor<float>>> optimizer_state;  // e.g. "m/W_e"

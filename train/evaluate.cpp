@@ -34,8 +34,8 @@ struct Runner {
   std::unique_ptr<zoo::Model> model;
   Plan plan;
   std::unique_ptr<Executor<float>> ex;
-  Runner(const zoo::ModelSpec& spec, std::int64_t batch, ParamStore<float>& params, const EvalOptions& o)
-      : model(zoo::build(spec, batch, {.separate_target = true, .jacobian_norm = o.jacobian})), plan(make_plan(*model)) {
+  Runner(const ModelDef& def, std::int64_t batch, ParamStore<float>& params, const EvalOptions& o)
+      : model(def.make(batch, {.separate_target = true, .jacobian_norm = o.jacobian})), plan(make_plan(*model)) {
     ex = std::make_unique<Executor<float>>(plan, params, ExecOptions{.threads = o.threads, .seed = o.seed});
   }
   static Plan make_plan(const zoo::Model& m) {
@@ -55,8 +55,9 @@ struct Rows {
 // Runs the model over the batches next() gives (false at the end), in order, and
 // calls fn(runner, first, rows) after each forward pass. A graph is built per
 // batch size (the full one and the last), each once.
-void over_rows(const zoo::ModelSpec& spec, ParamStore<float>& params, const EvalOptions& o,
+void over_rows(const ModelDef& def, ParamStore<float>& params, const EvalOptions& o,
                const std::function<bool(Rows&)>& next, const std::function<void(Runner&, std::int64_t, const Rows&)>& fn) {
+  const zoo::ModelSpec& spec = def.spec;
   Rng noise_rng(o.seed ^ 0x5eedULL);
   const zoo::TargetRange range = zoo::target_range(spec);
   const std::int64_t f = spec.features;
@@ -70,7 +71,7 @@ void over_rows(const zoo::ModelSpec& spec, ParamStore<float>& params, const Eval
     std::unique_ptr<Runner>& r = is_full ? full : rest;
     if (!is_full && rest && rest_rows != b.rows) rest.reset();  // a third size: rebuild
     if (!r) {
-      r = std::make_unique<Runner>(spec, b.rows, params, o);
+      r = std::make_unique<Runner>(def, b.rows, params, o);
       if (!is_full) rest_rows = b.rows;
     }
     float* in = r->ex->input_data(r->model->x);
@@ -88,16 +89,17 @@ void over_rows(const zoo::ModelSpec& spec, ParamStore<float>& params, const Eval
 }
 
 // Runs fn over [0, n) of rows in memory, in batches of o.batch (the last smaller).
-void in_batches(const zoo::ModelSpec& spec, ParamStore<float>& params, std::int64_t n, const EvalOptions& o,
+void in_batches(const ModelDef& def, ParamStore<float>& params, std::int64_t n, const EvalOptions& o,
                 const float* x, const std::vector<std::int32_t>& labels,
                 const std::function<void(Runner&, std::int64_t, const Rows&)>& fn) {
+  const zoo::ModelSpec& spec = def.spec;
   if (n <= 0) throw std::invalid_argument("evaluate: no samples");
   if (o.batch < 1) throw std::invalid_argument("the batch size must be at least 1, got " + std::to_string(o.batch));
   if (spec.conditional && static_cast<std::int64_t>(labels.size()) < n)
     throw std::invalid_argument("a conditional model needs labels, and the data have none");
   const std::int64_t b = std::min(o.batch, n), f = spec.features;
   std::int64_t at = 0;
-  over_rows(spec, params, o, [&](Rows& r) {
+  over_rows(def, params, o, [&](Rows& r) {
     if (at >= n) return false;
     r.rows = std::min(b, n - at);
     r.x = x + at * f;
@@ -183,10 +185,17 @@ class Tally {
 Metrics evaluate(const zoo::ModelSpec& spec, ParamStore<float>& params, const float* x,
                  const std::vector<std::int32_t>& labels, std::int64_t n, const EvalOptions& o,
                  std::vector<float>* reconstructions) {
+  return evaluate(ModelDef::zoo(spec), params, x, labels, n, o, reconstructions);
+}
+
+Metrics evaluate(const ModelDef& def, ParamStore<float>& params, const float* x,
+                 const std::vector<std::int32_t>& labels, std::int64_t n, const EvalOptions& o,
+                 std::vector<float>* reconstructions) {
+  const zoo::ModelSpec& spec = def.spec;
   Tally tally(spec, o);
   const std::int64_t f = spec.features;
   if (reconstructions) reconstructions->resize(static_cast<std::size_t>(n * f));
-  in_batches(spec, params, n, o, x, labels, [&](Runner& r, std::int64_t first, const Rows& b) {
+  in_batches(def, params, n, o, x, labels, [&](Runner& r, std::int64_t first, const Rows& b) {
     tally.add(r, b);
     if (reconstructions) {
       const float* y = r.ex->value_data(r.model->recon);
@@ -198,13 +207,19 @@ Metrics evaluate(const zoo::ModelSpec& spec, ParamStore<float>& params, const fl
 
 Metrics evaluate(const zoo::ModelSpec& spec, ParamStore<float>& params, io::BatchReader& reader, const EvalOptions& o,
                  const std::function<void(const io::Batch&, const float* recon)>& each_batch) {
+  return evaluate(ModelDef::zoo(spec), params, reader, o, each_batch);
+}
+
+Metrics evaluate(const ModelDef& def, ParamStore<float>& params, io::BatchReader& reader, const EvalOptions& o,
+                 const std::function<void(const io::Batch&, const float* recon)>& each_batch) {
+  const zoo::ModelSpec& spec = def.spec;
   if (reader.features() != spec.features)
     throw std::invalid_argument("evaluate: the reader gives " + std::to_string(reader.features()) + " features, the model takes " +
                                 std::to_string(spec.features));
   Tally tally(spec, o);
   io::Batch batch;
   reader.start_epoch(0);
-  over_rows(spec, params, o, [&](Rows& r) {
+  over_rows(def, params, o, [&](Rows& r) {
     if (!reader.next(batch)) return false;
     r = {batch.x.data(), batch.y.empty() ? nullptr : batch.y.data(), batch.rows};
     return true;
@@ -217,8 +232,14 @@ Metrics evaluate(const zoo::ModelSpec& spec, ParamStore<float>& params, io::Batc
 
 std::vector<float> reconstruct(const zoo::ModelSpec& spec, ParamStore<float>& params, const float* x,
                                const std::vector<std::int32_t>& labels, std::int64_t n, const EvalOptions& o) {
+  return reconstruct(ModelDef::zoo(spec), params, x, labels, n, o);
+}
+
+std::vector<float> reconstruct(const ModelDef& def, ParamStore<float>& params, const float* x,
+                               const std::vector<std::int32_t>& labels, std::int64_t n, const EvalOptions& o) {
+  const zoo::ModelSpec& spec = def.spec;
   std::vector<float> out(static_cast<std::size_t>(n * spec.features));
-  in_batches(spec, params, n, o, x, labels, [&](Runner& r, std::int64_t first, const Rows& b) {
+  in_batches(def, params, n, o, x, labels, [&](Runner& r, std::int64_t first, const Rows& b) {
     const float* y = r.ex->value_data(r.model->recon);
     std::copy(y, y + b.rows * spec.features, out.begin() + first * spec.features);
   });

@@ -11,6 +11,7 @@
 
 #include "engine/param_store.hpp"
 #include "io/scaling.hpp"
+#include "train/model_def.hpp"
 #include "zoo/corrupt.hpp"
 #include "zoo/spec.hpp"
 
@@ -46,6 +47,10 @@ struct Metrics {
 
 // x: n rows of spec.features values; labels (n, or empty) for conditional models.
 // With `reconstructions`, also keeps the n x features outputs of the same pass.
+// Each function takes a zoo spec or a ModelDef (a hand-built model).
+Metrics evaluate(const ModelDef& model, ParamStore<float>& params, const float* x,
+                 const std::vector<std::int32_t>& labels, std::int64_t n, const EvalOptions& options,
+                 std::vector<float>* reconstructions = nullptr);
 Metrics evaluate(const zoo::ModelSpec& spec, ParamStore<float>& params, const float* x,
                  const std::vector<std::int32_t>& labels, std::int64_t n, const EvalOptions& options,
                  std::vector<float>* reconstructions = nullptr);
@@ -54,10 +59,14 @@ Metrics evaluate(const zoo::ModelSpec& spec, ParamStore<float>& params, const fl
 // made with shuffle off and the batch size to evaluate in): the split is never
 // held whole. `each_batch`, when given, sees every batch as fed and its
 // reconstructions (per-sample scores, written-out reconstructions).
+Metrics evaluate(const ModelDef& model, ParamStore<float>& params, io::BatchReader& rows, const EvalOptions& options,
+                 const std::function<void(const io::Batch&, const float* recon)>& each_batch = {});
 Metrics evaluate(const zoo::ModelSpec& spec, ParamStore<float>& params, io::BatchReader& rows, const EvalOptions& options,
                  const std::function<void(const io::Batch&, const float* recon)>& each_batch = {});
 
 // Reconstructions of n rows (noise, if any, applied to the input first).
+std::vector<float> reconstruct(const ModelDef& model, ParamStore<float>& params, const float* x,
+                               const std::vector<std::int32_t>& labels, std::int64_t n, const EvalOptions& options);
 std::vector<float> reconstruct(const zoo::ModelSpec& spec, ParamStore<float>& params, const float* x,
                                const std::vector<std::int32_t>& labels, std::int64_t n,
                                const EvalOptions& options);

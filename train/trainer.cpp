@@ -1,9 +1,11 @@
 #include "train/trainer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 
@@ -13,6 +15,7 @@
 #include "train/model_state.hpp"
 #include "train/output_lock.hpp"
 #include "train/progress.hpp"
+#include "train/run_settings.hpp"
 #include "engine/executor.hpp"
 #include "io/batch_reader.hpp"
 #include "io/dataset.hpp"
@@ -26,65 +29,93 @@ namespace {
 void check_config(const TrainConfig& c) {
   auto bad = [](const std::string& m) { throw std::invalid_argument(m); };
   if (c.epochs < 1) bad("--epochs must be at least 1");
-  if (c.batch < 1) bad("--batch must be at least 1");
-  if (!(c.lr > 0) || !std::isfinite(c.lr)) bad("--lr must be a positive number");
+  if (c.batch && *c.batch < 1) bad("--batch must be at least 1");
+  if (c.lr && (!(*c.lr > 0) || !std::isfinite(*c.lr))) bad("--lr must be a positive number");
   if (c.threads < 1) bad("--threads must be at least 1");
-  if (c.train_limit < 0) bad("--train-limit must be >= 0");
+  if (c.train_limit && *c.train_limit < 0) bad("--train-limit must be >= 0");
+  if (c.test_limit && *c.test_limit < 0) bad("--test-limit must be >= 0");
   if (c.data.empty()) bad("--data is required");
   if (c.resume && c.standardize) bad("--resume keeps the checkpoint's own scaling: drop --standardize");
+}
+
+// The run's settings: the checkpoint's on resume (a checkpoint from before
+// /training trained with the last partial batch dropped), each one the user
+// names replacing it.
+RunSettings resolve_settings(const TrainConfig& c, const io::Checkpoint* resumed) {
+  RunSettings s;
+  if (resumed) {
+    if (!resumed->training.empty())
+      s = parse_run_settings(resumed->training, c.out + ": /training");
+    else
+      s.drop_last = true;
+  }
+  if (c.batch) s.batch = *c.batch;
+  if (c.seed) s.seed = *c.seed;
+  if (c.train_limit) s.train_limit = *c.train_limit;
+  if (c.test_limit) s.test_limit = *c.test_limit;
+  if (c.only_class) s.only_class = *c.only_class;
+  if (c.drop_last) s.drop_last = *c.drop_last;
+  return s;
 }
 
 // Rows of the training split, in the order of one epoch: streamed by the
 // reader, or (one-class training) picked from the rows of that class.
 class TrainSource {
  public:
-  TrainSource(const TrainConfig& c, const io::DatasetInfo& info, const io::FeedRules& feed) : c_(c) {
-    if (c.only_class < 0) {
+  TrainSource(const TrainConfig& c, const RunSettings& s, const io::DatasetInfo& info, const io::FeedRules& feed)
+      : s_(s) {
+    if (s.only_class < 0) {
       reader_ = std::make_unique<io::BatchReader>(
-          c.data, "train", c.batch,
-          io::ReaderOptions{.seed = c.seed, .shuffle = true, .limit = c.train_limit, .drop_last = true, .memory = c.data_memory,
-                            .feed = feed});
+          c.data, "train", s.batch,
+          io::ReaderOptions{.seed = s.seed, .shuffle = true, .limit = s.train_limit, .drop_last = s.drop_last,
+                            .memory = c.data_memory, .feed = feed});
       if (!reader_->layout_warning().empty()) std::fprintf(stderr, "warning: %s\n", reader_->layout_warning().c_str());
       return;
     }
     if (!info.train.labels) throw io::DataError(c.data + ": /train/y is missing; --only-class needs labels");
-    io::SplitArrays all = io::load_split(c.data, "train", c.train_limit, feed);
+    io::SplitArrays all = io::load_split(c.data, "train", s.train_limit, feed);
     features_ = info.features;
     for (std::size_t i = 0; i < all.y.size(); ++i)
-      if (all.y[i] == c.only_class) {
+      if (all.y[i] == s.only_class) {
         x_.insert(x_.end(), all.x.data.begin() + static_cast<std::ptrdiff_t>(i) * features_,
                   all.x.data.begin() + static_cast<std::ptrdiff_t>(i + 1) * features_);
         y_.push_back(all.y[i]);
+        index_.push_back(static_cast<std::int64_t>(i));
       }
-    if (static_cast<std::int64_t>(y_.size()) < c.batch)
-      throw io::DataError(c.data + ": /train/y has " + std::to_string(y_.size()) + " rows of class " +
-                          std::to_string(c.only_class) + ", fewer than one batch of " + std::to_string(c.batch));
+    if (y_.empty()) throw io::DataError(c.data + ": /train/y has no rows of class " + std::to_string(s.only_class));
   }
   std::int64_t size() const { return reader_ ? reader_->size() : static_cast<std::int64_t>(y_.size()); }
   std::string describe() const { return reader_ ? reader_->plan().describe() : "training rows of one class in memory"; }
-  std::int64_t batches() const { return reader_ ? reader_->batches_per_epoch() : size() / c_.batch; }
+  std::int64_t batches() const {
+    if (reader_) return reader_->batches_per_epoch();
+    return s_.drop_last ? size() / s_.batch : (size() + s_.batch - 1) / s_.batch;
+  }
   void start_epoch(std::int64_t e) {
     if (reader_) return reader_->start_epoch(e);
-    order_ = io::epoch_order(size(), c_.seed, e);
+    order_ = io::epoch_order(size(), s_.seed, e);
     pos_ = 0;
   }
   bool next(io::Batch& b) {
     if (reader_) return reader_->next(b);
-    if (pos_ + c_.batch > size()) return false;
-    b.rows = c_.batch;
-    b.x.resize(static_cast<std::size_t>(c_.batch * features_));
-    b.y.resize(static_cast<std::size_t>(c_.batch));
-    for (std::int64_t r = 0; r < c_.batch; ++r) {
+    const std::int64_t rows = std::min(s_.batch, size() - pos_);
+    if (rows <= 0 || (rows < s_.batch && s_.drop_last)) return false;
+    b.rows = rows;
+    b.x.resize(static_cast<std::size_t>(rows * features_));
+    b.y.resize(static_cast<std::size_t>(rows));
+    b.index.resize(static_cast<std::size_t>(rows));
+    for (std::int64_t r = 0; r < rows; ++r) {
       const std::int64_t i = order_[static_cast<std::size_t>(pos_ + r)];
       std::memcpy(b.x.data() + r * features_, x_.data() + i * features_, sizeof(float) * static_cast<std::size_t>(features_));
       b.y[static_cast<std::size_t>(r)] = y_[static_cast<std::size_t>(i)];
+      b.index[static_cast<std::size_t>(r)] = index_[static_cast<std::size_t>(i)];
     }
-    pos_ += c_.batch;
+    pos_ += rows;
     return true;
   }
 
  private:
-  const TrainConfig& c_;
+  const RunSettings& s_;
+  std::vector<std::int64_t> index_;  // each row's row in the file
   std::unique_ptr<io::BatchReader> reader_;
   std::vector<float> x_;
   std::vector<std::int32_t> y_;
@@ -94,29 +125,30 @@ class TrainSource {
 
 // --standardize: mean and standard deviation per feature over the rows the model
 // trains on (the first --train-limit rows of /train/x, of --only-class if given).
-io::FeatureScaling standardize(const TrainConfig& c, const io::DatasetInfo& info) {
+io::FeatureScaling standardize(const TrainConfig& c, const RunSettings& s, const io::DatasetInfo& info) {
   if (!info.scaling.empty())
     throw io::DataError(c.data + ": the file is already scaled (/scaling, method " + io::to_string(info.scaling.method) +
                         ", from ae-import --scale): drop --standardize");
-  if (c.only_class >= 0 && !info.train.labels)
+  if (s.only_class >= 0 && !info.train.labels)
     throw io::DataError(c.data + ": /train/y is missing; --only-class needs labels");
-  io::BatchReader rows(c.data, "train", 4096, {.shuffle = false, .limit = c.train_limit, .prefetch = false});
+  io::BatchReader rows(c.data, "train", 4096, {.shuffle = false, .limit = s.train_limit, .prefetch = false});
   io::ScalingFit fit(info.features);
   io::Batch b;
   while (rows.next(b))
     for (std::int64_t i = 0; i < b.rows; ++i)
-      if (c.only_class < 0 || b.y[static_cast<std::size_t>(i)] == c.only_class) fit.add(b.x.data() + i * info.features);
+      if (s.only_class < 0 || b.y[static_cast<std::size_t>(i)] == s.only_class) fit.add(b.x.data() + i * info.features);
   if (fit.rows() == 0)
-    throw io::DataError(c.data + ": /train/y has no rows of class " + std::to_string(c.only_class) + " to standardize on");
+    throw io::DataError(c.data + ": /train/y has no rows of class " + std::to_string(s.only_class) + " to standardize on");
   return fit.finish(io::ScaleMethod::Standard);
 }
 
-void write_recon_picture(const std::string& path, const zoo::ModelSpec& spec, ParamStore<float>& params,
+void write_recon_picture(const std::string& path, const ModelDef& def, ParamStore<float>& params,
                          const io::SplitArrays& test, int threads) {
+  const zoo::ModelSpec& spec = def.spec;
   if (spec.image_shape.empty()) return;
   const std::int64_t n = std::min<std::int64_t>(8, test.x.shape[0]);
   std::vector<std::int32_t> y(test.y.begin(), test.y.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(test.y.size(), static_cast<std::size_t>(n))));
-  const std::vector<float> rec = reconstruct(spec, params, test.x.ptr(), y, n, {.batch = n, .threads = threads});
+  const std::vector<float> rec = reconstruct(def, params, test.x.ptr(), y, n, {.batch = n, .threads = threads});
   const std::int64_t f = spec.features;
   Tensor<float> grid({2 * n, spec.image_shape[0], spec.image_shape[1], spec.image_shape[2]});
   std::copy(test.x.ptr(), test.x.ptr() + n * f, grid.ptr());
@@ -124,55 +156,86 @@ void write_recon_picture(const std::string& path, const zoo::ModelSpec& spec, Pa
   write_image_grid(path, grid, 2, static_cast<int>(n));
 }
 
+// One training graph at one batch size, run by its own executor over the shared parameters.
+struct StepGraph {
+  std::unique_ptr<zoo::Model> model;
+  std::unique_ptr<Executor<float>> ex;
+  StepGraph(std::unique_ptr<zoo::Model> m, ParamStore<float>& params, const ExecOptions& o)
+      : model(std::move(m)), ex(std::make_unique<Executor<float>>(compile(model->graph, {model->loss}), params, o)) {}
+};
+
+// The model fitted to the data on a fresh run: a zoo spec takes the data's
+// width and image shape; a hand-built model must already have them.
+ModelDef fit_to_data(ModelDef def, const TrainConfig& c, const io::DatasetInfo& info) {
+  zoo::ModelSpec& spec = def.spec;
+  if (def.is_hand_built()) {
+    if (info.features != spec.features)
+      throw io::DataError(c.data + ": /train/x has " + std::to_string(info.features) + " features, but the model '" + def.name +
+                          "' takes " + std::to_string(spec.features));
+    return def;
+  }
+  spec.features = info.features;
+  spec.image_shape = info.image_shape.empty() ? c.image_shape : info.image_shape;
+  if (!spec.conv_encoder.empty() && spec.image_shape.size() != 3)
+    throw io::DataError(c.data + ": /train/x has no image shape (C,H,W), which the convolutional model '" + spec.recipe +
+                        "' needs (ae-train --image-shape C,H,W gives a flat file one)");
+  // A spec made for other data (e.g. the recipes' 28 x 28) fails here, naming the data's shape.
+  try {
+    if (spec.conv_code) spec.code = numel(spec.conv_code_shape());  // the conv output is the code, at this size
+    zoo::validate(spec);
+  } catch (const std::invalid_argument& e) {
+    std::string shape = std::to_string(info.features) + " features";
+    if (spec.image_shape.size() == 3)
+      shape = std::to_string(spec.image_shape[0]) + "x" + std::to_string(spec.image_shape[1]) + "x" +
+              std::to_string(spec.image_shape[2]) + " images";
+    throw io::DataError(c.data + ": the model does not fit /train/x (" + shape + "): " + e.what());
+  }
+  return def;
+}
+
 }  // namespace
 
-TrainResult fit(zoo::ModelSpec spec, const TrainConfig& c) {
+TrainResult fit(zoo::ModelSpec spec, const TrainConfig& c) { return fit(ModelDef::zoo(std::move(spec)), c); }
+
+TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
   check_config(c);
   const OutputLock lock(c.out);
   const io::DatasetInfo info = io::describe(c.data);
   io::Checkpoint resumed;
   ParamStore<float> params;
+  ModelDef def = model_def;
   if (c.resume) {
     if (!std::filesystem::exists(c.out))
       throw io::DataError(c.out + ": no checkpoint to resume from (train without --resume first)");
-    LoadedModel lm = load_model(c.out);
-    spec = lm.spec;
+    LoadedModel lm = def.is_hand_built() ? load_model(c.out, def) : load_model(c.out);
+    def = std::move(lm.def);
     params = std::move(lm.params);
     resumed = std::move(lm.checkpoint);
-    if (info.features != spec.features)
+    if (info.features != def.spec.features)
       throw io::DataError(c.data + ": /train/x has " + std::to_string(info.features) + " features, but the model in " +
-                          c.out + " expects " + std::to_string(spec.features));
+                          c.out + " expects " + std::to_string(def.spec.features));
   } else {
-    spec.features = info.features;
-    spec.image_shape = info.image_shape.empty() ? c.image_shape : info.image_shape;
-    if (!spec.conv_encoder.empty() && spec.image_shape.size() != 3)
-      throw io::DataError(c.data + ": /train/x has no image shape (C,H,W), which the convolutional model '" +
-                          spec.recipe + "' needs (ae-train --image-shape C,H,W gives a flat file one)");
-    // A spec made for other data (e.g. the recipes' 28 x 28) fails here, naming the data's shape.
-    try {
-      if (spec.conv_code) spec.code = numel(spec.conv_code_shape());  // the conv output is the code, at this size
-      zoo::validate(spec);
-    } catch (const std::invalid_argument& e) {
-      std::string shape = std::to_string(info.features) + " features";
-      if (spec.image_shape.size() == 3)
-        shape = std::to_string(spec.image_shape[0]) + "x" + std::to_string(spec.image_shape[1]) + "x" +
-                std::to_string(spec.image_shape[2]) + " images";
-      throw io::DataError(c.data + ": the model does not fit /train/x (" + shape + "): " + e.what());
-    }
+    def = fit_to_data(std::move(def), c, info);
   }
+  const zoo::ModelSpec& spec = def.spec;
+  const RunSettings run = resolve_settings(c, c.resume ? &resumed : nullptr);
+  if (c.resume && !c.quiet && !resumed.training.empty())
+    for (const std::string& d : differences(run, parse_run_settings(resumed.training, c.out + ": /training")))
+      std::fprintf(stderr, "resuming with %s\n", d.c_str());
   if (spec.conditional && !info.train.labels)
     throw io::DataError(c.data + ": /train/y is missing; a conditional model needs labels");
   // The scaling the model's inputs get, kept in every checkpoint: a resumed run's
   // own, --standardize's, or the one ae-import --scale stored in the file.
-  const io::FeatureScaling scaling = c.resume ? resumed.scaling : c.standardize ? standardize(c, info) : info.scaling;
+  const io::FeatureScaling scaling = c.resume ? resumed.scaling : c.standardize ? standardize(c, run, info) : info.scaling;
   const io::FeedRules feed = feed_rules(spec, scaling);
 
-  auto model = zoo::build(spec, c.batch);
-  const Plan plan = compile(model->graph, {model->loss});
-  Rng init_rng(c.seed);
-  params.init_from(model->graph, init_rng);  // a resumed store already has every parameter
-  Adam<float> opt(params, zoo::adam_options(spec, c.lr, c.threads));
-  Executor<float> ex(plan, params, {.threads = c.threads, .seed = c.seed * 7919 + 17});
+  const ExecOptions exec{.threads = c.threads, .seed = run.seed * 7919 + 17};
+  std::unique_ptr<zoo::Model> full_model = def.make(run.batch);
+  Rng init_rng(run.seed);
+  params.init_from(full_model->graph, init_rng);  // a resumed store already has every parameter
+  StepGraph full(std::move(full_model), params, exec);
+  std::unique_ptr<StepGraph> tail;  // the last, smaller batch of an epoch, built when first met
+  Adam<float> opt(params, zoo::adam_options(spec, c.lr.value_or(1e-3), c.threads));
   std::int64_t step = 0, first_epoch = 0;
   std::vector<double> train_hist, test_hist;
   if (c.resume) {
@@ -181,12 +244,12 @@ TrainResult fit(zoo::ModelSpec spec, const TrainConfig& c) {
     opt.load_state(resumed.optimizer_state, resumed.optimizer_scalars);
     // A resumed run goes on as the one it continues (bitwise, as the README promises)
     // unless the user names another learning rate, and then it says so.
-    if (c.lr_given && c.lr != opt.lr()) {
+    if (c.lr && *c.lr != opt.lr()) {
       if (!c.quiet)
-        std::fprintf(stderr, "resuming with --lr %g (the checkpoint trained with %g)\n", c.lr, opt.lr());
-      opt.set_lr(c.lr);
+        std::fprintf(stderr, "resuming with --lr %g (the checkpoint trained with %g)\n", *c.lr, opt.lr());
+      opt.set_lr(*c.lr);
     }
-    ex.rng().set_state(resumed.rng_state);
+    full.ex->rng().set_state(resumed.rng_state);
     step = resumed.step;
     first_epoch = resumed.epoch;
     train_hist = resumed.train_loss;
@@ -195,21 +258,24 @@ TrainResult fit(zoo::ModelSpec spec, const TrainConfig& c) {
       std::fprintf(stderr, "%s has already reached epoch %lld; nothing to do\n", c.out.c_str(), static_cast<long long>(first_epoch));
   }
 
-  TrainSource source(c, info, feed);
+  TrainSource source(c, run, info, feed);
   if (source.batches() == 0)  // every epoch would run no step and record no loss
-    throw std::invalid_argument("--batch " + std::to_string(c.batch) + " is larger than the " + std::to_string(source.size()) +
-                                " training samples of " + c.data + " (the last, partial batch is dropped)");
+    throw std::invalid_argument("--batch " + std::to_string(run.batch) + " is larger than the " + std::to_string(source.size()) +
+                                " training samples of " + c.data + " (and --drop-last drops the last, partial batch)");
   // The test split streams through each evaluation in file order (held in memory
   // when it fits the budget); only its first rows stay for the picture.
   const std::string test_split = info.test.present ? "test" : "train";
-  const std::int64_t test_limit = info.test.present ? c.test_limit : 1000;
+  const std::int64_t test_limit = info.test.present ? run.test_limit : 1000;
   io::BatchReader test(c.data, test_split, 500,
                        io::ReaderOptions{.shuffle = false, .limit = test_limit, .memory = c.data_memory, .feed = feed});
   const io::SplitArrays shown = io::load_split(c.data, test_split, 8, feed);
   if (!c.quiet)
-    std::fprintf(stderr, "model %s: %lld parameters; %lld training samples, %lld batches of %lld per epoch; %s set of %lld\n",
+    std::fprintf(stderr, "model %s: %lld parameters; %lld training samples, %lld batches of %lld per epoch%s; %s set of %lld\n",
                  spec.recipe.c_str(), static_cast<long long>(params.count()), static_cast<long long>(source.size()),
-                 static_cast<long long>(source.batches()), static_cast<long long>(c.batch),
+                 static_cast<long long>(source.batches()), static_cast<long long>(run.batch),
+                 source.size() % run.batch == 0 ? ""
+                 : run.drop_last                 ? " (the last, partial batch dropped)"
+                                                 : " (the last one smaller)",
                  info.test.present ? "test" : "no test split: evaluating on a training", static_cast<long long>(test.size()));
   if (!c.quiet) std::fprintf(stderr, "data: %s\n", source.describe().c_str());
   if (!c.quiet && !scaling.empty())
@@ -222,12 +288,21 @@ TrainResult fit(zoo::ModelSpec spec, const TrainConfig& c) {
   io::Batch batch;
   for (std::int64_t epoch = first_epoch; epoch < c.epochs; ++epoch) {
     source.start_epoch(epoch);
-    Progress bar("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(c.epochs), source.batches() * c.batch, c.quiet);
+    Progress bar("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(c.epochs),
+                 run.drop_last ? source.batches() * run.batch : source.size(), c.quiet);
     double sum = 0;
     std::int64_t seen = 0, k = 0;
     while (source.next(batch)) {
-      if (batch.rows != c.batch) continue;
-      ex.bind_input(model->x, batch.x);  // read in place: batch lives through the step
+      if (batch.rows != run.batch && (run.drop_last || batch.rows > run.batch)) continue;
+      StepGraph* g = &full;
+      if (batch.rows != run.batch) {
+        if (!tail || tail->model->x.shape()[0] != batch.rows) tail = std::make_unique<StepGraph>(def.make(batch.rows), params, exec);
+        tail->ex->rng() = full.ex->rng();  // one random stream for the run, whichever graph draws from it
+        g = tail.get();
+      }
+      const zoo::Model& model = *g->model;
+      Executor<float>& ex = *g->ex;
+      ex.bind_input(model.x, batch.x);  // read in place: batch lives through the step
       if (spec.conditional) {
         // Name the bad label by its row in the file, not its place in a shuffled batch.
         for (std::size_t r = 0; r < batch.y.size(); ++r)
@@ -235,11 +310,11 @@ TrainResult fit(zoo::ModelSpec spec, const TrainConfig& c) {
             throw io::DataError(c.data + ": /train/y row " + std::to_string(batch.index[r]) + " has label " +
                                 std::to_string(batch.y[r]) + ", expected 0.." + std::to_string(spec.classes - 1) +
                                 " (the model has " + std::to_string(spec.classes) + " classes)");
-        one_hot(ex.input_data(model->label), batch.y, 0, c.batch, spec.classes);
+        one_hot(ex.input_data(model.label), batch.y, 0, batch.rows, spec.classes);
       }
       opt.zero_grad();
       ex.forward();
-      const double loss = ex.scalar(model->loss);
+      const double loss = ex.scalar(model.loss);
       ++k;
       if (!std::isfinite(loss)) {
         std::ostringstream os;
@@ -249,32 +324,34 @@ TrainResult fit(zoo::ModelSpec spec, const TrainConfig& c) {
       }
       ex.backward();
       opt.step();
+      if (g != &full) full.ex->rng() = g->ex->rng();
       ++step;
-      sum += loss * static_cast<double>(c.batch);
-      seen += c.batch;
+      sum += loss * static_cast<double>(batch.rows);
+      seen += batch.rows;
       bar.update(seen, sum / static_cast<double>(seen));
     }
-    const Metrics m = evaluate(spec, params, test,
-                               {.batch = 500, .threads = c.threads, .seed = c.seed + 1000 + static_cast<std::uint64_t>(epoch),
+    const Metrics m = evaluate(def, params, test,
+                               {.batch = 500, .threads = c.threads, .seed = run.seed + 1000 + static_cast<std::uint64_t>(epoch),
                                 .scaling = scaling});
     train_hist.push_back(seen ? sum / static_cast<double>(seen) : NAN);
     test_hist.push_back(m.loss);
-    io::Checkpoint ck = make_checkpoint(spec, params, opt);
+    io::Checkpoint ck = make_checkpoint(def, params, opt);
+    ck.training = to_text(run);
     ck.epoch = epoch + 1;
     ck.step = step;
-    ck.rng_state = ex.rng().state();
+    ck.rng_state = full.ex->rng().state();
     ck.train_loss = train_hist;
     ck.test_loss = test_hist;
     ck.scaling = scaling;
     io::save_checkpoint(c.out, ck);
-    write_recon_picture(picture, spec, params, shown, c.threads);
-    std::ostringstream tail;
-    tail.precision(5);
-    tail << "epoch " << epoch + 1 << ": train loss " << train_hist.back() << ", test loss " << m.loss;
-    if (m.bce) tail << " (BCE/px " << m.bce_px << ")";
-    if (m.variational) tail << " (neg-ELBO " << m.neg_elbo << ")";
-    tail << "; saved " << c.out;
-    bar.finish(tail.str());
+    write_recon_picture(picture, def, params, shown, c.threads);
+    std::ostringstream tail_text;
+    tail_text.precision(5);
+    tail_text << "epoch " << epoch + 1 << ": train loss " << train_hist.back() << ", test loss " << m.loss;
+    if (m.bce) tail_text << " (BCE/px " << m.bce_px << ")";
+    if (m.variational) tail_text << " (neg-ELBO " << m.neg_elbo << ")";
+    tail_text << "; saved " << c.out;
+    bar.finish(tail_text.str());
     result.epochs_run++;
     result.last_train_loss = train_hist.back();
     result.last_test_loss = m.loss;

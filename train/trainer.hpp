@@ -3,9 +3,11 @@
 // that gives bitwise the same result as an uninterrupted run.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "train/model_def.hpp"
 #include "zoo/spec.hpp"
 
 namespace aeg::train {
@@ -14,14 +16,16 @@ struct TrainConfig {
   std::string data;             // dataset file
   std::string out = "model.h5";  // checkpoint (recon.png is written beside it)
   std::int64_t epochs = 5;      // the total to reach
-  std::int64_t batch = 256;
-  double lr = 1e-3;
-  bool lr_given = true;         // false: --resume keeps the checkpoint's learning rate
-  std::uint64_t seed = 1;
+  // Unset: RunSettings' default (run_settings.hpp), or with `resume` the
+  // checkpoint's own; a value given on resume that differs is said.
+  std::optional<std::int64_t> batch;        // 256
+  std::optional<double> lr;                 // Adam's 1e-3 (resume: the optimizer's own)
+  std::optional<std::uint64_t> seed;        // 1: initialisation, shuffling, noise
+  std::optional<std::int64_t> train_limit;  // the first N training samples (0 = all)
+  std::optional<std::int64_t> test_limit;   // evaluate on the first N test samples (0 = all)
+  std::optional<std::int32_t> only_class;   // train on one class only (one-class anomaly detection; -1 = all)
+  std::optional<bool> drop_last;            // false: every sample each epoch, the last batch smaller
   int threads = 2;
-  std::int64_t train_limit = 0; // use the first N training samples (0 = all)
-  std::int64_t test_limit = 0;  // evaluate on the first N test samples (0 = all)
-  std::int32_t only_class = -1; // train on one class only (one-class anomaly detection)
   std::int64_t data_memory = 0; // bytes the training split may take in memory (0 = half of what is available)
   std::vector<std::int64_t> image_shape;  // C,H,W of a flat file's features (a file's own image shape wins)
   bool standardize = false;     // fit a per-feature standard scaling on the training rows (a file without /scaling)
@@ -38,5 +42,9 @@ struct TrainResult {
 // it is checked against the file. Throws on bad input (naming the file and what was wrong) and when the loss
 // becomes NaN (naming the epoch and step; the last good checkpoint is kept).
 TrainResult fit(zoo::ModelSpec spec, const TrainConfig& config);
+// The same for any model (model_def.hpp), e.g. one built by hand: its graph is
+// built at the batch size and, for the last batch of an epoch, at that size
+// (the two share the parameters).
+TrainResult fit(const ModelDef& model, const TrainConfig& config);
 
 }  // namespace aeg::train

@@ -122,10 +122,10 @@ TEST_CASE("bad options and bad files are refused with a clear message", "[apps]"
     r = run(kTrain + data + " --model sparse-kl --decay-biases maybe");
     CHECK(r.code == 2);
     CHECK_THAT(r.out, Contains("decay-biases"));
-    // A batch larger than the training set would run no step and save a NaN training loss.
-    r = run(kTrain + data + " --batch 201");
+    // With --drop-last, a batch larger than the training set would run no step and save a NaN training loss.
+    r = run(kTrain + data + " --batch 201 --drop-last");
     CHECK(r.code == 2);
-    CHECK_THAT(r.out, Contains("--batch 201 is larger than the 200 training samples"));
+    CHECK_THAT(r.out, Contains("--batch 201 is larger than the 200 training samples of " + (dir / "d.h5") + " (and --drop-last drops"));
     CHECK_FALSE(fs::exists(dir / "m.h5"));
     // --threads 0 is refused the same way by every app that takes it, before any work.
     for (const std::string& app : {kTrain + data, kEval + " --checkpoint " + (dir / "m.h5") + " --data " + (dir / "d.h5"),
