@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 OUT=${OUT:-out/zoo}
 JOBS=${JOBS:-1}
 THREADS=${THREADS:-2}
-BIN=build/apps
+BIN=${BIN:-build/apps}  # a copy keeps a long run safe from rebuilds
 mkdir -p "$OUT"
 [ -f out/fashion-mnist.h5 ] || { mkdir -p out; $BIN/ae-import --out out/fashion-mnist.h5; }
 DATA=out/fashion-mnist.h5

@@ -1,34 +1,12 @@
 #include "zoo/model.hpp"
 
+#include "zoo/layers.hpp"
+
 #include <stdexcept>
 
 namespace aeg::zoo {
 
 namespace {
-
-struct Dense {
-  Var w, b;
-};
-
-Dense dense_params(Graph& g, const std::string& prefix, std::int64_t in, std::int64_t out) {
-  const Init init = Init::torch_default(in);
-  return {g.param(prefix + "/W", {out, in}, init), g.param(prefix + "/b", {out}, init)};
-}
-
-Var corrupt(Var x, const ModelSpec& s) {
-  switch (s.noise) {
-    case Noise::None: return x;
-    case Noise::Masking: return masking_noise(x, s.noise_level);
-    case Noise::Gaussian: {
-      // Kept within what the model's output can reach: [0, 1] for images, nothing for real data.
-      const TargetRange r = target_range(s);
-      Var noisy = gaussian_noise(x, s.noise_level);
-      return r.bounded() ? clip(noisy, r.lo, r.hi) : noisy;
-    }
-    case Noise::SaltPepper: return salt_pepper_noise(x, s.noise_level);
-  }
-  return x;
-}
 
 // The decoder from z (batch, code) to the output pre-activation (batch, features).
 // With a conv decoder the dense layers end at the conv code's size (activated), which
@@ -51,10 +29,9 @@ Var decode(Graph& g, const ModelSpec& s, Var z, Var label, const std::vector<Den
       // Decoder layer i mirrors encoder layer (layers - 1 - i): W_d = W_e^T.
       const Dense& e = encoder[layers - 1 - i];
       Var b = g.param(name + "/b", {sizes[i + 1]}, Init::torch_default(sizes[i]));
-      a = add(matmul(h, e.w).named(name + "/Wh"), b);
+      a = tied(e, h, b);
     } else {
-      const Dense d = dense_params(g, name, sizes[i], sizes[i + 1]);
-      a = linear(h, d.w, d.b);
+      a = dense(g, name, sizes[i], sizes[i + 1])(h);
     }
     const bool logits = !conv && i + 1 == layers;
     a.named(logits ? "logits" : name + "/a");
@@ -82,7 +59,7 @@ std::unique_ptr<Model> build(const ModelSpec& spec, std::int64_t batch, BuildOpt
   m->target = options.separate_target ? g.input("target", {batch, s.features}) : m->x;
   if (s.conditional) m->label = g.input("label", {batch, s.classes});
 
-  Var h = corrupt(m->x, s);
+  Var h = corrupt(m->x, s.noise, s.noise_level, target_range(s));
   if (s.noise != Noise::None) h.named("x_noisy");
   if (s.conditional) h = concat({h, m->label}, 1);
   std::int64_t width = s.features + (s.conditional ? s.classes : 0);
@@ -99,22 +76,22 @@ std::unique_ptr<Model> build(const ModelSpec& spec, std::int64_t batch, BuildOpt
   for (auto v : s.hidden) sizes.push_back(v);
   if (!s.variational && !s.conv_code) sizes.push_back(s.code);
   std::vector<Dense> enc;
-  Var code_pre;
+  Var code_pre, vae_kl;
   for (std::size_t i = 0; i + 1 < sizes.size(); ++i) {
     const std::string name = "enc" + std::to_string(i);
-    enc.push_back(dense_params(g, name, sizes[i], sizes[i + 1]));
-    Var a = linear(h, enc.back().w, enc.back().b).named(name + "/a");
+    enc.push_back(dense(g, name, sizes[i], sizes[i + 1]));
+    Var a = enc.back()(h).named(name + "/a");
     const bool is_code = !s.variational && i + 2 == sizes.size();
     if (is_code) code_pre = a;
     h = activate(a, is_code ? s.code_activation : s.activation).named(is_code ? "code" : name + "/h");
   }
 
   if (s.variational) {
-    const Dense mu = dense_params(g, "mu", sizes.back(), s.code);
-    const Dense lv = dense_params(g, "logvar", sizes.back(), s.code);
-    m->mu = linear(h, mu.w, mu.b).named("mu");
-    m->logvar = linear(h, lv.w, lv.b).named("logvar");
-    m->code = reparameterize(m->mu, m->logvar).named("z");
+    const GaussianCode gc = gaussian_code(g, h, s.code);
+    m->mu = gc.mu;
+    m->logvar = gc.logvar;
+    m->code = gc.z;
+    vae_kl = gc.kl;
   } else {
     m->code = s.k_sparse > 0 ? k_sparse(h, s.k_sparse).named("code_k") : h;
   }
@@ -140,7 +117,7 @@ std::unique_ptr<Model> build(const ModelSpec& spec, std::int64_t batch, BuildOpt
     validate(with);  // the same rules as the penalty: one dense layer, a supported code
     penalty("contractive", 0.0, contractive(code_pre, enc.back().w, s.code_activation));
   }
-  if (s.variational) penalty("kl", s.beta, gaussian_kl(m->mu, m->logvar));
+  if (s.variational) penalty("kl", s.beta, vae_kl);
   m->loss = total.named("loss");
   return m;
 }
@@ -160,7 +137,7 @@ std::unique_ptr<Decoder> build_decoder(const ModelSpec& spec, std::int64_t batch
     for (auto v : s.hidden) sizes.push_back(v);
     sizes.push_back(s.code);
     for (std::size_t i = 0; i + 1 < sizes.size(); ++i)
-      enc.push_back(dense_params(g, "enc" + std::to_string(i), sizes[i], sizes[i + 1]));
+      enc.push_back(dense(g, "enc" + std::to_string(i), sizes[i], sizes[i + 1]));
   }
   Var logits = decode(g, s, d->z, d->label, enc);
   d->recon = activate(logits, s.output).named("x_hat");

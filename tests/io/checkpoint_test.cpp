@@ -285,9 +285,9 @@ TEST_CASE("checkpoint survives SIGKILL during save", "[io][checkpoint][crash]") 
   std::uniform_int_distribution<int> delay_us(5000, 150000);
   int stale_seen = 0;
   std::int64_t last_step = 0;
-  // At least 6 kills, and more (up to 30) until one lands mid-write: on a loaded machine
+  // At least 6 kills, and more (up to 100) until one lands mid-write: on a loaded machine
   // a short delay can end before the child has started its first save.
-  for (int round = 0; round < 30 && (round < 6 || stale_seen == 0); ++round) {
+  for (int round = 0; round < 100 && (round < 6 || stale_seen == 0); ++round) {
     const pid_t pid = ::fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {
