@@ -40,6 +40,8 @@ aeg::DotOptions d{.backward = true};
 aeg::Saves v{.inputs = true};
 aeg::zoo::BuildOptions b{.jacobian_norm = true};
 aeg::io::ReaderOptions r{.seed = 1};
+#include <aegraph/train/evaluate.hpp>
+aeg::train::EvalOptions t{.batch = 100};
 CPP
 "$cxx" -std=c++20 -Wall -Wextra -Werror -fsyntax-only -I"$prefix/include" -I"$prefix/include/aegraph" "$work/options.cpp"
 
@@ -52,6 +54,8 @@ for ex in tied_autoencoder custom_op micrograd; do
   echo "== examples/$ex"
   "$work/build/$ex"
 done
-echo "== examples/dataset_checkpoint"
-"$work/build/dataset_checkpoint" "$PWD/$work"
+for ex in dataset_checkpoint hand_built_trainer; do
+  echo "== examples/$ex"
+  "$work/build/$ex" "$PWD/$work"
+done
 echo "examples: all built against the installed package and ran"

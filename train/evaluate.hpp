@@ -26,9 +26,9 @@ struct EvalOptions {
   std::int64_t batch = 500;
   int threads = 2;
   std::uint64_t seed = 1;       // the VAE's sampling, and the noise below
-  zoo::NoiseSpec noise;         // corrupt the input (the target stays clean): denoising
+  zoo::NoiseSpec noise = {};    // corrupt the input (the target stays clean): denoising
   bool jacobian = false;        // also the code's mean ||J||_F^2 (as "contractive") where not in the loss
-  io::FeatureScaling scaling;   // the scaling x went through: the MSE is also given in the data's own units
+  io::FeatureScaling scaling = {};  // the scaling x went through: the MSE is also given in the data's own units
 };
 
 struct Metrics {
