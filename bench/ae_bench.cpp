@@ -18,6 +18,7 @@
 #include "io/batch_reader.hpp"
 #include "io/memory_budget.hpp"
 #include "gemm_alone.hpp"
+#include "json_line.hpp"
 #include "op_profile.hpp"
 #include "scaling_model.hpp"
 #include "workloads.hpp"
@@ -116,12 +117,19 @@ int main(int argc, char** argv) {
       const double gf = w.flops_per_step > 0 ? w.flops_per_step * sps / 1e9 : 0;
       const double rss = peak_rss_mib();
       if (json) {
-        std::printf("{\"workload\": \"%s\", \"threads\": %d, \"batch\": %lld, \"steps_per_s\": %.2f, \"mean_steps_per_s\": %.2f, \"best_steps_per_s\": %.2f",
-                    id.c_str(), r.threads, static_cast<long long>(w.batch), sps, mean_sps, best_sps);
-        if (gf > 0) std::printf(", \"gflops\": %.2f", gf);
-        std::printf(", \"planned_bytes\": %lld, \"naive_bytes\": %lld, \"peak_rss_mib\": %.1f, \"blas_core\": \"%s\"%s}\n",
-                    static_cast<long long>(w.planned_bytes), static_cast<long long>(w.naive_bytes), rss,
-                    blas_core().c_str(), interleave ? ", \"interleaved\": true" : "");
+        nlohmann::ordered_json j{{"workload", id},
+                                 {"threads", r.threads},
+                                 {"batch", w.batch},
+                                 {"steps_per_s", bench::rounded(sps, 2)},
+                                 {"mean_steps_per_s", bench::rounded(mean_sps, 2)},
+                                 {"best_steps_per_s", bench::rounded(best_sps, 2)}};
+        if (gf > 0) j["gflops"] = bench::rounded(gf, 2);
+        j["planned_bytes"] = w.planned_bytes;
+        j["naive_bytes"] = w.naive_bytes;
+        j["peak_rss_mib"] = bench::rounded(rss, 1);
+        j["blas_core"] = blas_core();
+        if (interleave) j["interleaved"] = true;
+        bench::print_json_line(j);
       } else {
         std::printf("%-4s %-8s %7d %6lld %11.2f %9.2f %9s %13.2f %13.2f %10.1f\n", id.c_str(), w.name.c_str(), r.threads,
                     static_cast<long long>(w.batch), sps, mean_sps, gf > 0 ? std::to_string(gf).substr(0, 6).c_str() : "-",
@@ -130,12 +138,15 @@ int main(int argc, char** argv) {
       if (!predict_for.empty()) {
         const bench::ScalingModel& m = r.model;
         if (json) {
-          std::printf("{\"workload\": \"%s\", \"threads\": %d, \"predicted_from_steps_per_s\": %.2f, \"serial_share\": %.4f, "
-                      "\"loops_per_step\": %.0f, \"predicted_steps_per_s\": {",
-                      id.c_str(), r.threads, 1.0 / m.measured_step_s, m.serial_share, m.loops_per_step);
+          nlohmann::ordered_json predicted;
           for (std::size_t i = 0; i < m.threads.size(); ++i)
-            std::printf("%s\"%d\": %.2f", i ? ", " : "", m.threads[i], 1.0 / m.step_s[i]);
-          std::printf("}}\n");
+            predicted[std::to_string(m.threads[i])] = bench::rounded(1.0 / m.step_s[i], 2);
+          bench::print_json_line({{"workload", id},
+                                  {"threads", r.threads},
+                                  {"predicted_from_steps_per_s", bench::rounded(1.0 / m.measured_step_s, 2)},
+                                  {"serial_share", bench::rounded(m.serial_share, 4)},
+                                  {"loops_per_step", std::round(m.loops_per_step)},
+                                  {"predicted_steps_per_s", predicted}});
         } else {
           std::printf("  predicted from %d thread%s (%.2f steps/s while timing %.0f loops a step piece by piece, %.1f %% of the "
                       "step outside them):",
@@ -201,8 +212,11 @@ int main(int argc, char** argv) {
       for (int threads : thread_counts) {
         const bench::GemmAlone g = bench::time_w2_products(threads);
         if (json)
-          std::printf("{\"gemm\": \"W2\", \"threads\": %d, \"ms_18_products\": %.3f, \"gflops\": %.2f, \"tiles\": %lld}\n", threads,
-                      g.seconds * 1e3, g.gflops, static_cast<long long>(g.tiles));
+          bench::print_json_line({{"gemm", "W2"},
+                                  {"threads", threads},
+                                  {"ms_18_products", bench::rounded(g.seconds * 1e3, 3)},
+                                  {"gflops", bench::rounded(g.gflops, 2)},
+                                  {"tiles", g.tiles}});
         else
           std::printf("W2's 18 products alone through the engine's GEMM, %d thread%s: %.3f ms (sum of medians), %.1f GFLOP/s, "
                       "%lld tiles\n", threads, threads == 1 ? "" : "s", g.seconds * 1e3, g.gflops, static_cast<long long>(g.tiles));
@@ -226,10 +240,14 @@ int main(int argc, char** argv) {
         while (reader.next(b)) rows += b.rows;
         const double s = std::chrono::duration<double>(Clock::now() - t0).count();
         if (json)
-          std::printf("{\"reader\": \"train\", \"in_memory\": %s, \"epoch\": %lld, \"rows\": %lld, \"open_s\": %.3f, \"epoch_s\": %.3f, "
-                      "\"rows_per_s\": %.1f, \"peak_rss_mib\": %.1f}\n",
-                      reader.plan().in_memory ? "true" : "false", static_cast<long long>(e), static_cast<long long>(rows), open_s, s,
-                      static_cast<double>(rows) / s, peak_rss_mib());
+          bench::print_json_line({{"reader", "train"},
+                                  {"in_memory", reader.plan().in_memory},
+                                  {"epoch", e},
+                                  {"rows", rows},
+                                  {"open_s", bench::rounded(open_s, 3)},
+                                  {"epoch_s", bench::rounded(s, 3)},
+                                  {"rows_per_s", bench::rounded(static_cast<double>(rows) / s, 1)},
+                                  {"peak_rss_mib", bench::rounded(peak_rss_mib(), 1)}});
         else
           std::printf("batch reader epoch %lld: %lld shuffled rows in %.2f s = %.0f rows/s (peak RSS %.0f MiB)\n", static_cast<long long>(e),
                       static_cast<long long>(rows), s, static_cast<double>(rows) / s, peak_rss_mib());

@@ -36,7 +36,7 @@ fi
 # reference and sgemm_peak get the core aegraph runs on, named.
 if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
   OPENBLAS_CORETYPE=$(build/bench/ae-bench --workloads W5 --threads 1 --warmup 0 --min-steps 1 --min-time 0 --json |
-    sed -n 's/.*"blas_core": "\([A-Za-z0-9]*\)".*/\1/p')
+    sed -n 's/.*"blas_core": *"\([A-Za-z0-9]*\)".*/\1/p')
   export OPENBLAS_CORETYPE
 fi
 echo "OpenBLAS kernels: $OPENBLAS_CORETYPE" >"$OUT/blas_core.txt"

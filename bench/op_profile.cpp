@@ -1,5 +1,7 @@
 #include "op_profile.hpp"
 
+#include "json_line.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <numeric>
@@ -41,11 +43,13 @@ void OpProfile::print(double median_step_s, bool json) const {
   }
   std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.f + a.b > b.f + b.b; });
   if (json) {
-    std::printf("{\"profile_median_ms\": [");
-    for (std::size_t i = 0; i < rows.size(); ++i)
-      std::printf("%s{\"node\": \"%s\", \"op\": \"%s\", \"forward\": %.4f, \"backward\": %.4f}", i ? ", " : "",
-                  rows[i].node->label.c_str(), rows[i].node->op.c_str(), rows[i].f * 1e3, rows[i].b * 1e3);
-    std::printf("], \"ops_ms\": %.4f, \"step_ms\": %.4f}\n", total * 1e3, median_step_s * 1e3);
+    nlohmann::ordered_json nodes = nlohmann::ordered_json::array();
+    for (const Row& r : rows)
+      nodes.push_back({{"node", r.node->label},
+                       {"op", r.node->op},
+                       {"forward", rounded(r.f * 1e3, 4)},
+                       {"backward", rounded(r.b * 1e3, 4)}});
+    print_json_line({{"profile_median_ms", nodes}, {"ops_ms", rounded(total * 1e3, 4)}, {"step_ms", rounded(median_step_s * 1e3, 4)}});
     return;
   }
   std::printf("  %-24s %-18s %10s %10s %7s\n", "node", "op", "fwd ms", "bwd ms", "share");

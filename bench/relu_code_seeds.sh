@@ -21,7 +21,7 @@ bash bench/reference/prepare.sh
 # libtorch's linear layers run on the same OpenBLAS kernels as aegraph's (see bench/compare.sh).
 if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
   OPENBLAS_CORETYPE=$(build/bench/ae-bench --workloads W5 --threads 1 --warmup 0 --min-steps 1 --min-time 0 --json |
-    sed -n 's/.*"blas_core": "\([A-Za-z0-9]*\)".*/\1/p')
+    sed -n 's/.*"blas_core": *"\([A-Za-z0-9]*\)".*/\1/p')
   export OPENBLAS_CORETYPE
 fi
 

@@ -42,6 +42,8 @@ aeg::zoo::BuildOptions b{.jacobian_norm = true};
 aeg::io::ReaderOptions r{.seed = 1};
 #include <aegraph/train/evaluate.hpp>
 aeg::train::EvalOptions t{.batch = 100};
+#include <aegraph/train/trainer.hpp>
+aeg::train::TrainConfig c{.data = "d.h5", .batch = 128};
 CPP
 "$cxx" -std=c++20 -Wall -Wextra -Werror -fsyntax-only -I"$prefix/include" -I"$prefix/include/aegraph" "$work/options.cpp"
 

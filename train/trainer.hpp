@@ -13,21 +13,21 @@
 namespace aeg::train {
 
 struct TrainConfig {
-  std::string data;             // dataset file
+  std::string data = {};        // dataset file
   std::string out = "model.h5";  // checkpoint (recon.png is written beside it)
   std::int64_t epochs = 5;      // the total to reach
   // Unset: RunSettings' default (run_settings.hpp), or with `resume` the
   // checkpoint's own; a value given on resume that differs is said.
-  std::optional<std::int64_t> batch;        // 256
-  std::optional<double> lr;                 // Adam's 1e-3 (resume: the optimizer's own)
-  std::optional<std::uint64_t> seed;        // 1: initialisation, shuffling, noise
-  std::optional<std::int64_t> train_limit;  // the first N training samples (0 = all)
-  std::optional<std::int64_t> test_limit;   // evaluate on the first N test samples (0 = all)
-  std::optional<std::int32_t> only_class;   // train on one class only (one-class anomaly detection; -1 = all)
-  std::optional<bool> drop_last;            // false: every sample each epoch, the last batch smaller
+  std::optional<std::int64_t> batch = {};        // 256
+  std::optional<double> lr = {};                 // Adam's 1e-3 (resume: the optimizer's own)
+  std::optional<std::uint64_t> seed = {};        // 1: initialisation, shuffling, noise
+  std::optional<std::int64_t> train_limit = {};  // the first N training samples (0 = all)
+  std::optional<std::int64_t> test_limit = {};   // evaluate on the first N test samples (0 = all)
+  std::optional<std::int32_t> only_class = {};   // train on one class only (one-class anomaly detection; -1 = all)
+  std::optional<bool> drop_last = {};            // false: every sample each epoch, the last batch smaller
   int threads = 2;
   std::int64_t data_memory = 0; // bytes the training split may take in memory (0 = half of what is available)
-  std::vector<std::int64_t> image_shape;  // C,H,W of a flat file's features (a file's own image shape wins)
+  std::vector<std::int64_t> image_shape = {};  // C,H,W of a flat file's features (a file's own image shape wins)
   bool standardize = false;     // fit a per-feature standard scaling on the training rows (a file without /scaling)
   bool resume = false;
   bool quiet = false;
