@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "tests/apps/support.hpp"
 
 using Catch::Matchers::Contains;
@@ -14,10 +16,9 @@ namespace {
 std::string core_of(const std::string& env) {
   const Run r = run(env + " " + kBench + " --workloads W5 --threads 1 --warmup 0 --min-steps 1 --min-time 0 --json");
   REQUIRE(r.code == 0);
-  const auto at = r.out.find("\"blas_core\": \"");
-  REQUIRE(at != std::string::npos);
-  const auto from = at + 14;
-  return r.out.substr(from, r.out.find('"', from) - from);
+  const auto line = r.out.find("{\"workload\"");
+  REQUIRE(line != std::string::npos);
+  return nlohmann::json::parse(r.out.substr(line, r.out.find('\n', line) - line))["blas_core"].get<std::string>();
 }
 
 }  // namespace
