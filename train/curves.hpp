@@ -1,0 +1,35 @@
+// Learning curves: the train and test loss per epoch (and each penalty's test
+// value, the KL for VAEs) as curves.png and curves.svg beside the checkpoint,
+// redrawn at every epoch end; a resumed run continues the same curves.
+#pragma once
+#include <string>
+
+#include "io/checkpoint.hpp"
+#include "plot/figure.hpp"
+
+namespace aeg::train {
+
+struct Metrics;
+
+// The figure of a checkpoint's histories; `title` heads it. A loss panel (log
+// scale when the losses span a decade or more), and a penalty panel when the
+// checkpoint records penalties.
+plot::Figure curves_figure(const io::Checkpoint& ck, const std::string& title);
+
+// "<folder of checkpoint>/curves": where ae-train draws them (.png, .svg).
+std::string curves_stem(const std::string& checkpoint);
+
+// The trainer's epoch end: carries the penalty histories from epoch to epoch
+// (from a resumed checkpoint on), puts them in the checkpoint about to be saved,
+// and draws its curves beside `checkpoint`.
+class CurveHistory {
+ public:
+  explicit CurveHistory(const io::Checkpoint& resumed) : penalties_(resumed.test_penalties) {}
+  // ck holds this epoch's train_loss and test_loss; m is this epoch's test evaluation.
+  void epoch_end(const Metrics& m, io::Checkpoint& ck, const std::string& checkpoint);
+
+ private:
+  std::vector<std::pair<std::string, std::vector<double>>> penalties_;
+};
+
+}  // namespace aeg::train
