@@ -79,7 +79,7 @@ std::string curves_stem(const std::string& checkpoint) {
   return (folder.empty() ? std::string() : folder + "/") + "curves";
 }
 
-void CurveHistory::epoch_end(const Metrics& m, io::Checkpoint& ck, const std::string& checkpoint) {
+void CurveHistory::record(const Metrics& m, io::Checkpoint& ck) {
   const std::size_t epochs = ck.test_loss.size();
   for (const auto& [name, value] : m.penalties) {
     auto it = std::find_if(penalties_.begin(), penalties_.end(), [&](const auto& p) { return p.first == name; });
@@ -88,12 +88,15 @@ void CurveHistory::epoch_end(const Metrics& m, io::Checkpoint& ck, const std::st
     it->second.push_back(value);
   }
   ck.test_penalties = penalties_;
+}
+
+void CurveHistory::draw(const io::Checkpoint& ck, const std::string& checkpoint) {
   std::string recipe = "model";
   try {
     recipe = zoo::parse_spec(ck.spec).recipe;
   } catch (const std::exception&) {  // a hand-built model's spec: the title says "model"
   }
-  plot::save_png_and_svg(curves_figure(ck, recipe + ", " + checkpoint + ", epoch " + std::to_string(epochs)),
+  plot::save_png_and_svg(curves_figure(ck, recipe + ", " + checkpoint + ", epoch " + std::to_string(ck.epoch)),
                          curves_stem(checkpoint));
 }
 

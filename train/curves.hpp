@@ -20,13 +20,15 @@ plot::Figure curves_figure(const io::Checkpoint& ck, const std::string& title);
 std::string curves_stem(const std::string& checkpoint);
 
 // The trainer's epoch end: carries the penalty histories from epoch to epoch
-// (from a resumed checkpoint on), puts them in the checkpoint about to be saved,
-// and draws its curves beside `checkpoint`.
+// (from a resumed checkpoint on) into each checkpoint, and draws its curves
+// beside it once it is saved (the checkpoint first: it matters more).
 class CurveHistory {
  public:
   explicit CurveHistory(const io::Checkpoint& resumed) : penalties_(resumed.test_penalties) {}
-  // ck holds this epoch's train_loss and test_loss; m is this epoch's test evaluation.
-  void epoch_end(const Metrics& m, io::Checkpoint& ck, const std::string& checkpoint);
+  // Before saving: ck holds this epoch's train_loss and test_loss; m is this epoch's test evaluation.
+  void record(const Metrics& m, io::Checkpoint& ck);
+  // After saving ck as `checkpoint`: curves.png and curves.svg beside it.
+  static void draw(const io::Checkpoint& ck, const std::string& checkpoint);
 
  private:
   std::vector<std::pair<std::string, std::vector<double>>> penalties_;

@@ -345,9 +345,10 @@ TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
     ck.train_loss = train_hist;
     ck.test_loss = test_hist;
     ck.scaling = scaling;
-    curves.epoch_end(m, ck, c.out);  // penalty histories into ck; curves.png and .svg beside it
+    curves.record(m, ck);  // the penalties' histories
     io::save_checkpoint(c.out, ck);
     write_recon_picture(picture, def, params, shown, c.threads);
+    curves.draw(ck, c.out);  // curves.png and curves.svg beside the checkpoint
     std::ostringstream tail_text;
     tail_text.precision(5);
     tail_text << "epoch " << epoch + 1 << ": train loss " << train_hist.back() << ", test loss " << m.loss;
