@@ -125,7 +125,13 @@ void draw_notes(Canvas& c, const Axes& a, const Box& plot) {
   double w = 0;
   for (const auto& n : a.notes) w = std::max(w, text_width(n, kLabelFont));
   const double row = 18, h = row * static_cast<double>(a.notes.size()) + 8;
-  const double x = a.legend == LegendPlace::upper_left ? plot.x + plot.w - w - 24 : plot.x + 8, y = plot.y + 8;
+  // Out of the legend's way; above a lower-right legend, where a rising curve (ROC) leaves room.
+  double x = a.legend == LegendPlace::upper_left ? plot.x + plot.w - w - 24 : plot.x + 8, y = plot.y + 8;
+  if (a.legend == LegendPlace::lower_right) {
+    const double legend_h = 18 * static_cast<double>(legend_entries(a).size()) + 8;
+    x = plot.x + plot.w - w - 24;
+    y = plot.y + plot.h - 8 - (legend_h > 8 ? legend_h + 8 : 0) - h;
+  }
   c.rect(x, y, w + 16, h, kWhite, 0.85);
   c.frame(x, y, w + 16, h, {0.8, 0.8, 0.8}, 1);
   for (std::size_t i = 0; i < a.notes.size(); ++i)
