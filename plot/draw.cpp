@@ -52,6 +52,9 @@ std::pair<Range, Range> extents(const Axes& a) {
   }
   if (a.x_range) x = Range{a.x_range->first, a.x_range->second};
   if (a.y_range) y = Range{fy(a.y_range->first), fy(a.y_range->second)};
+  for (Range* r : {&x, &y})  // a given range may be empty or reversed: never divide by zero
+    if (!std::isfinite(r->lo) || !std::isfinite(r->hi)) *r = Range{0, 1};
+    else if (!(r->hi > r->lo)) *r = Range{r->lo - 0.5, r->lo + 0.5};
   return {x, y};
 }
 

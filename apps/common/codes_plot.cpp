@@ -60,7 +60,7 @@ plot::Figure codes_figure(const CodesToPlot& c) {
   // One series per class, in label order, so the legend reads 0, 1, 2, ...
   std::map<std::int32_t, plot::Series> by_class;
   for (std::int64_t i = 0; i < c.n; ++i) {
-    const std::int32_t k = c.labels.empty() ? -1 : c.labels[static_cast<std::size_t>(i)];
+    const std::int32_t k = c.labels.empty() ? 0 : c.labels[static_cast<std::size_t>(i)];
     plot::Series& s = by_class[k];
     s.x.push_back(x[static_cast<std::size_t>(i)]);
     s.y.push_back(y[static_cast<std::size_t>(i)]);
@@ -69,8 +69,8 @@ plot::Figure codes_figure(const CodesToPlot& c) {
     s.mark = plot::Mark::points;
     s.width = c.n > 20000 ? 1.2 : 1.8;
     s.alpha = 0.55;
-    s.color = plot::palette(std::max(0, k));
-    if (k >= 0) s.label = class_name(c.class_names, k);
+    s.color = plot::palette(k);
+    if (!c.labels.empty()) s.label = class_name(c.class_names, k);
     a.series.push_back(std::move(s));
   }
   plot::Figure f;

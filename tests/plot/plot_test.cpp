@@ -144,3 +144,17 @@ TEST_CASE("tiles are laid out with their gaps, and a raster is drawn in a figure
   CHECK(svg.find("data:image/png;base64,iVBORw0KGgo") != std::string::npos);  // the PNG signature, in base64
   CHECK(svg_has_text(svg, "-1.5"));
 }
+
+TEST_CASE("a figure of one point, of NaN only or of an empty range still draws", "[plot]") {
+  TempDir dir;
+  plot::Figure f = two_lines();
+  f.panels[0].series = {{.label = "one", .x = {1}, .y = {2}}, {.label = "none", .x = {NAN}, .y = {NAN}}};
+  f.panels[0].x_range = std::pair<double, double>{1, 1};
+  f.panels[0].log_y = true;
+  plot::save(f, dir / "odd.svg");
+  const std::string svg = check_svg(dir / "odd.svg", 640, 400);
+  CHECK(svg.find("nan") == std::string::npos);
+  CHECK(svg.find("inf") == std::string::npos);
+  plot::save(f, dir / "odd.png");
+  check_png(dir / "odd.png", 640, 400);
+}
