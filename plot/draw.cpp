@@ -78,6 +78,13 @@ std::vector<Tick> auto_ticks(double lo, double hi, bool log) {
   return t;
 }
 
+// A title too wide for its space is set smaller (down to 8 px) rather than cut off.
+Font fitted(const std::string& s, Font f, double width) {
+  const double w = text_width(s, f);
+  if (w > width && w > 0) f.size = std::max(8.0, f.size * width / w);
+  return f;
+}
+
 struct Box {
   double x = 0, y = 0, w = 0, h = 0;
 };
@@ -230,7 +237,8 @@ void draw_axes(Canvas& c, const Axes& a, const Box& panel) {
   }
   if (!a.x_label.empty()) c.text(plot.x + plot.w / 2, panel.y + panel.h - 8, a.x_label, kLabelFont, Anchor::middle, kGrey);
   if (!a.y_label.empty()) c.text(panel.x + 22, plot.y + plot.h / 2, a.y_label, kLabelFont, Anchor::middle, kGrey, -90);
-  if (!a.title.empty()) c.text(plot.x + plot.w / 2, panel.y + 22, a.title, kTitleFont, Anchor::middle, kBlack);
+  if (!a.title.empty())
+    c.text(plot.x + plot.w / 2, panel.y + 22, a.title, fitted(a.title, kTitleFont, panel.w - 10), Anchor::middle, kBlack);
   draw_legend(c, a, plot);
   draw_notes(c, a, plot);
 }
@@ -240,7 +248,7 @@ void draw_axes(Canvas& c, const Axes& a, const Box& panel) {
 void draw(const Figure& f, Canvas& c) {
   c.rect(0, 0, f.width, f.height, kWhite, 1);
   const double top = f.title.empty() ? 0 : kFigureTitleHeight;
-  if (!f.title.empty()) c.text(f.width / 2.0, 22, f.title, kFigureTitleFont, Anchor::middle, kBlack);
+  if (!f.title.empty()) c.text(f.width / 2.0, 22, f.title, fitted(f.title, kFigureTitleFont, f.width - 20), Anchor::middle, kBlack);
   const double w = static_cast<double>(f.width) / static_cast<double>(f.panels.size());
   for (std::size_t i = 0; i < f.panels.size(); ++i)
     draw_axes(c, f.panels[i], {w * static_cast<double>(i), top, w, f.height - top});

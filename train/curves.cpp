@@ -96,7 +96,8 @@ void CurveHistory::draw(const io::Checkpoint& ck, const std::string& checkpoint)
     recipe = zoo::parse_spec(ck.spec).recipe;
   } catch (const std::exception&) {  // a hand-built model's spec: the title says "model"
   }
-  plot::save_png_and_svg(curves_figure(ck, recipe + ", " + checkpoint + ", epoch " + std::to_string(ck.epoch)),
+  const std::string name = std::filesystem::path(checkpoint).filename().string();  // the curves lie beside it
+  plot::save_png_and_svg(curves_figure(ck, recipe + ", " + name + ", epoch " + std::to_string(ck.epoch)),
                          curves_stem(checkpoint));
 }
 
