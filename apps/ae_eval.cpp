@@ -70,8 +70,8 @@ void anomaly(const po::variables_map& vm, const LoadedModel& lm, const PerSample
       const std::string plot = vm["plot"].as<std::string>();
       const std::string data = vm["data"].as<std::string>();
       const auto names = io::describe(data).class_names;
-      AnomalyToPlot a{.score = score == "mse" ? e.mse : e.bce, .anomalous = anomalous,
-                      .auc = roc_auc(score == "mse" ? e.mse : e.bce, anomalous), .score_name = score,
+      const std::vector<float>& scores = score == "mse" ? e.mse : e.bce;
+      AnomalyToPlot a{.score = scores, .anomalous = anomalous, .auc = roc_auc(scores, anomalous), .score_name = score,
                       .normal_name = class_name(names, k), .checkpoint = vm["checkpoint"].as<std::string>(),
                       .split = vm["split"].as<std::string>()};
       plot::save(anomaly_figure(a), plot);
@@ -104,12 +104,7 @@ int redraw_curves(const po::variables_map& vm) {
   const std::string ckpt = vm["curves"].as<std::string>();
   const io::Checkpoint ck = io::load_checkpoint(ckpt);
   if (ck.test_loss.empty() && ck.train_loss.empty()) throw io::DataError(ckpt + ": /train_loss and /test_loss are empty: no epoch to draw");
-  std::string recipe = "model";
-  try {
-    recipe = zoo::parse_spec(ck.spec).recipe;
-  } catch (const std::exception&) {  // a hand-built model: drawn all the same
-  }
-  const plot::Figure f = curves_figure(ck, recipe + ", " + ckpt + ", epoch " + std::to_string(ck.epoch));
+  const plot::Figure f = curves_figure(ck, curves_title(ck, ckpt));
   if (vm.count("plot")) {
     plot::save(f, vm["plot"].as<std::string>());
     std::cout << "wrote " << vm["plot"].as<std::string>() << "\n";
@@ -142,7 +137,11 @@ int main(int argc, char** argv) {
       ("curves", po::value<std::string>(), "CKPT: only redraw the checkpoint's learning curves (train and test loss, penalties per epoch) as curves.png and curves.svg beside it, or as --plot FILE")
       ("reconstructions", po::value<std::string>(), "write the reconstructions to this HDF5 file (/x_hat, in the data's own units: the model's scaling inverted)");
   return run_app("ae-eval", "--checkpoint CKPT --data FILE [--json]", argc, argv, opts, [](const po::variables_map& vm) {
-    if (vm.count("curves")) return redraw_curves(vm);
+    if (vm.count("curves")) {
+      if (vm.count("anomaly") || vm.count("reconstructions") || vm["json"].as<bool>())
+        throw std::invalid_argument("--curves only redraws a checkpoint's curves: run --anomaly, --reconstructions and --json apart");
+      return redraw_curves(vm);
+    }
     if (vm.count("plot") && !vm.count("normal-class"))
       throw std::invalid_argument("--plot goes with --anomaly FILE --normal-class K, or with --curves CKPT");
     const std::string ckpt = vm["checkpoint"].as<std::string>(), data = vm["data"].as<std::string>();

@@ -74,6 +74,15 @@ plot::Figure curves_figure(const io::Checkpoint& ck, const std::string& title) {
   return f;
 }
 
+std::string curves_title(const io::Checkpoint& ck, const std::string& name) {
+  std::string recipe = "model";
+  try {
+    recipe = zoo::parse_spec(ck.spec).recipe;
+  } catch (const std::exception&) {  // a hand-built model's spec: the title says "model"
+  }
+  return recipe + ", " + name + ", epoch " + std::to_string(ck.epoch);
+}
+
 std::string curves_stem(const std::string& checkpoint) {
   const std::string folder = std::filesystem::path(checkpoint).parent_path().string();
   return (folder.empty() ? std::string() : folder + "/") + "curves";
@@ -91,14 +100,8 @@ void CurveHistory::record(const Metrics& m, io::Checkpoint& ck) {
 }
 
 void CurveHistory::draw(const io::Checkpoint& ck, const std::string& checkpoint) {
-  std::string recipe = "model";
-  try {
-    recipe = zoo::parse_spec(ck.spec).recipe;
-  } catch (const std::exception&) {  // a hand-built model's spec: the title says "model"
-  }
   const std::string name = std::filesystem::path(checkpoint).filename().string();  // the curves lie beside it
-  plot::save_png_and_svg(curves_figure(ck, recipe + ", " + name + ", epoch " + std::to_string(ck.epoch)),
-                         curves_stem(checkpoint));
+  plot::save_png_and_svg(curves_figure(ck, curves_title(ck, name)), curves_stem(checkpoint));
 }
 
 }  // namespace aeg::train

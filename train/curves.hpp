@@ -16,6 +16,10 @@ struct Metrics;
 // checkpoint records penalties.
 plot::Figure curves_figure(const io::Checkpoint& ck, const std::string& title);
 
+// "vae, model.h5, epoch 10": the checkpoint's recipe (or "model" for a hand-built
+// one), `name` and its epoch.
+std::string curves_title(const io::Checkpoint& ck, const std::string& name);
+
 // "<folder of checkpoint>/curves": where ae-train draws them (.png, .svg).
 std::string curves_stem(const std::string& checkpoint);
 
