@@ -1,5 +1,5 @@
 // ae-encode: the code (mu, for a variational model) of every sample of a split,
-// with its label, into an HDF5 file; --plot draws a 2-D code as a scatter plot.
+// with its label, into an HDF5 file; --plot draws them as a scatter plot.
 #include <iostream>
 
 #include "apps/common/cli.hpp"
@@ -7,7 +7,8 @@
 #include "train/data_check.hpp"
 #include "train/model_state.hpp"
 #include "io/arrays.hpp"
-#include "io/scatter.hpp"
+#include "apps/common/codes_plot.hpp"
+#include "io/dataset.hpp"
 
 namespace po = boost::program_options;
 using namespace aeg;
@@ -22,7 +23,7 @@ int main(int argc, char** argv) {
       ("split", po::value<std::string>()->default_value("test"), "train or test")
       ("limit", po::value<std::int64_t>()->default_value(0), "only the first N samples (0 = all)")
       ("out", po::value<std::string>()->default_value("codes.h5"), "HDF5 file: /codes (N x code, float32), /labels (N, int32) when the data have labels")
-      ("plot", po::value<std::string>(), "also draw the codes as a scatter plot PNG coloured by class (2-D codes; for wider codes, the first two units)")
+      ("plot", po::value<std::string>(), "also draw the codes as a scatter plot coloured by class, with a legend of the class names (.png or .svg; a code wider than 2 on its first two principal components)")
       ("threads", po::value<int>()->default_value(2), "threads");
   return run_app("ae-encode", "--checkpoint CKPT --data FILE --out codes.h5 [--plot codes.png]", argc, argv, opts,
                  [](const po::variables_map& vm) {
@@ -55,14 +56,12 @@ int main(int argc, char** argv) {
     std::cout << "wrote " << out << ": /codes " << n << " x " << lm.spec.code << (labels.empty() ? "" : ", /labels") << "\n";
 
     if (vm.count("plot")) {
-      std::vector<float> px(static_cast<std::size_t>(n)), py(static_cast<std::size_t>(n));
-      for (std::int64_t i = 0; i < n; ++i) {
-        px[static_cast<std::size_t>(i)] = codes[i * lm.spec.code];
-        py[static_cast<std::size_t>(i)] = codes[i * lm.spec.code + 1];
-      }
       const std::string plot = vm["plot"].as<std::string>();
-      io::write_scatter_png(plot, px, py, labels);
-      std::cout << "wrote " << plot << (lm.spec.code > 2 ? " (units 0 and 1 of " + std::to_string(lm.spec.code) + ")" : "")
+      CodesToPlot c{.codes = codes.data, .n = n, .code = lm.spec.code, .labels = labels,
+                    .class_names = io::describe(data).class_names, .checkpoint = ckpt, .split = split,
+                    .model = lm.spec.recipe, .variational = lm.spec.variational};
+      plot::save(codes_figure(c), plot);
+      std::cout << "wrote " << plot << (lm.spec.code > 2 ? " (the first two principal components of " + std::to_string(lm.spec.code) + " units)" : "")
                 << "\n";
     }
     return 0;

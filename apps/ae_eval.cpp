@@ -5,11 +5,15 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/common/anomaly.hpp"
+#include "apps/common/anomaly_plot.hpp"
+#include "apps/common/codes_plot.hpp"
 #include "apps/common/cli.hpp"
+#include "train/curves.hpp"
 #include "train/data_check.hpp"
 #include "train/evaluate.hpp"
 #include "train/model_state.hpp"
 #include "io/arrays.hpp"
+#include "io/checkpoint.hpp"
 #include "io/batch_reader.hpp"
 #include "io/dataset.hpp"
 
@@ -62,6 +66,17 @@ void anomaly(const po::variables_map& vm, const LoadedModel& lm, const PerSample
     } else {
       log << auc_mse << "\n";
     }
+    if (vm.count("plot")) {
+      const std::string plot = vm["plot"].as<std::string>();
+      const std::string data = vm["data"].as<std::string>();
+      const auto names = io::describe(data).class_names;
+      const std::vector<float>& scores = score == "mse" ? e.mse : e.bce;
+      AnomalyToPlot a{.score = scores, .anomalous = anomalous, .auc = roc_auc(scores, anomalous), .score_name = score,
+                      .normal_name = class_name(names, k), .checkpoint = vm["checkpoint"].as<std::string>(),
+                      .split = vm["split"].as<std::string>()};
+      plot::save(anomaly_figure(a), plot);
+      log << "wrote " << plot << ": the ROC curve and the scores' histograms\n";
+    }
   }
   const std::string out = vm["anomaly"].as<std::string>();
   io::write_arrays(out, file);
@@ -84,6 +99,22 @@ void reconstructions(const po::variables_map& vm, const LoadedModel& lm, PerSamp
   (vm["json"].as<bool>() ? std::cerr : std::cout) << "wrote " << out << ": /x_hat " << n << " x " << lm.spec.features << "\n";
 }
 
+// --curves CKPT: the learning curves from the checkpoint's histories alone (no data, no model run).
+int redraw_curves(const po::variables_map& vm) {
+  const std::string ckpt = vm["curves"].as<std::string>();
+  const io::Checkpoint ck = io::load_checkpoint(ckpt);
+  if (ck.test_loss.empty() && ck.train_loss.empty()) throw io::DataError(ckpt + ": /train_loss and /test_loss are empty: no epoch to draw");
+  const plot::Figure f = curves_figure(ck, curves_title(ck, ckpt));
+  if (vm.count("plot")) {
+    plot::save(f, vm["plot"].as<std::string>());
+    std::cout << "wrote " << vm["plot"].as<std::string>() << "\n";
+  } else {
+    plot::save_png_and_svg(f, curves_stem(ckpt));
+    std::cout << "wrote " << curves_stem(ckpt) << ".png and .svg\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -102,8 +133,17 @@ int main(int argc, char** argv) {
       ("anomaly", po::value<std::string>(), "write per-sample reconstruction errors to this HDF5 file (/mse, /bce, /labels)")
       ("normal-class", po::value<std::int32_t>(), "with --anomaly: the class the model was trained on (ae-train --only-class); prints the ROC AUC of telling it from the others")
       ("score", po::value<std::string>()->default_value("mse"), "with --normal-class: the anomaly score, mse or bce")
+      ("plot", po::value<std::string>(), "with --normal-class: draw the ROC curve (with its AUC) and the histograms of the scores of normal and anomalous samples (.png or .svg); with --curves: where to draw them")
+      ("curves", po::value<std::string>(), "CKPT: only redraw the checkpoint's learning curves (train and test loss, penalties per epoch) as curves.png and curves.svg beside it, or as --plot FILE")
       ("reconstructions", po::value<std::string>(), "write the reconstructions to this HDF5 file (/x_hat, in the data's own units: the model's scaling inverted)");
   return run_app("ae-eval", "--checkpoint CKPT --data FILE [--json]", argc, argv, opts, [](const po::variables_map& vm) {
+    if (vm.count("curves")) {
+      if (vm.count("anomaly") || vm.count("reconstructions") || vm["json"].as<bool>())
+        throw std::invalid_argument("--curves only redraws a checkpoint's curves: run --anomaly, --reconstructions and --json apart");
+      return redraw_curves(vm);
+    }
+    if (vm.count("plot") && !vm.count("normal-class"))
+      throw std::invalid_argument("--plot goes with --anomaly FILE --normal-class K, or with --curves CKPT");
     const std::string ckpt = vm["checkpoint"].as<std::string>(), data = vm["data"].as<std::string>();
     if (vm["batch"].as<std::int64_t>() < 1) throw std::invalid_argument("--batch must be at least 1");
     const std::string split = vm["split"].as<std::string>();

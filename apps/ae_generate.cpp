@@ -1,15 +1,19 @@
 // ae-generate: pictures from a model's code space: prior samples, straight
 // lines between two test images, one unit traversed, the 2-D manifold.
 #include <cmath>
+#include <cstdio>
 #include <iostream>
 
 #include "apps/common/cli.hpp"
 #include "apps/common/codec.hpp"
+#include "apps/common/codes_plot.hpp"
+#include "apps/common/grid_plot.hpp"
 #include "train/data_check.hpp"
 #include "train/image_grid.hpp"
 #include "apps/common/latent.hpp"
 #include "train/model_state.hpp"
 #include "io/arrays.hpp"
+#include "io/dataset.hpp"
 
 namespace po = boost::program_options;
 using namespace aeg;
@@ -17,6 +21,22 @@ using namespace aeg::apps;
 using namespace aeg::train;
 
 namespace {
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
+// What a labelled picture says about its columns and rows (--manifold, --interpolate).
+struct GridText {
+  std::vector<std::string> col_labels, row_labels;
+  std::string x_label, y_label, title;
+};
 
 struct Job {
   const po::variables_map& vm;
@@ -58,7 +78,7 @@ struct Job {
   // A PNG grid of what the model gives back (the values it works in), or, for an
   // --out ending in .h5, the decoded rows in the data's own units (the model's
   // scaling inverted) beside their codes.
-  void picture(const Codes& z, const std::vector<std::int32_t>& labels, int rows) const {
+  void picture(const Codes& z, const std::vector<std::int32_t>& labels, int rows, const GridText* text = nullptr) const {
     const std::int64_t n = static_cast<std::int64_t>(z.size()) / code();
     Tensor<float> images = decode(lm.spec, lm.params, z.data(), labels, n, threads());
     const std::string out = vm["out"].as<std::string>();
@@ -77,7 +97,17 @@ struct Job {
     if (lm.spec.image_shape.size() != 3)
       throw std::invalid_argument("the model's data have no image shape to draw: give --out FILE.h5 for the values");
     images.shape = {n, lm.spec.image_shape[0], lm.spec.image_shape[1], lm.spec.image_shape[2]};
-    write_image_grid(out, images, rows, static_cast<int>((n + rows - 1) / rows));
+    const int cols = static_cast<int>((n + rows - 1) / rows);
+    const bool labelled = text && !vm["bare"].as<bool>() && (images.shape[1] == 1 || images.shape[1] == 3);
+    if (labelled && (ends_with(out, ".png") || ends_with(out, ".svg"))) {
+      plot::save(grid_figure({.images = std::move(images), .rows = rows, .cols = cols, .col_labels = text->col_labels,
+                              .row_labels = text->row_labels, .x_label = text->x_label, .y_label = text->y_label,
+                              .title = text->title}),
+                 out);
+      std::cout << "wrote " << out << ": " << rows << " x " << cols << " images, with axes\n";
+      return;
+    }
+    write_image_grid(out, images, rows, cols);
     std::cout << "wrote " << out << ": " << rows << " x " << (n + rows - 1) / rows << " images\n";
   }
 };
@@ -118,7 +148,19 @@ void interpolate_pair(const Job& j) {
   const std::int64_t steps = j.steps(10);
   const Codes z = interpolate(codes.ptr() + a * j.code(), codes.ptr() + b * j.code(), j.code(), steps);
   const std::int32_t la = xs.y.empty() ? 0 : xs.y[static_cast<std::size_t>(a)];
-  j.picture(z, j.labels(steps, std::vector<std::int32_t>(static_cast<std::size_t>(steps), la)), 1);
+  // Which test images the strip joins, with their classes when the file has labels.
+  const std::vector<std::string> names = io::describe(j.vm["data"].as<std::string>()).class_names;
+  auto image = [&](std::int64_t i) {
+    return "test image " + std::to_string(i) +
+           (xs.y.empty() ? "" : " (" + class_name(names, xs.y[static_cast<std::size_t>(i)]) + ")");
+  };
+  GridText text;
+  for (std::int64_t s = 0; s < steps; ++s)
+    text.col_labels.push_back(s == 0 ? "#" + std::to_string(a) : s == steps - 1 ? "#" + std::to_string(b)
+                                                                               : number(double(s) / double(steps - 1)));
+  text.x_label = "t along the line (1 - t) z_" + std::to_string(a) + " + t z_" + std::to_string(b) + " between their codes";
+  text.title = j.lm.spec.recipe + ": " + image(a) + " \u2192 " + image(b);
+  j.picture(z, j.labels(steps, std::vector<std::int32_t>(static_cast<std::size_t>(steps), la)), 1, &text);
 }
 
 void traverse_unit(const Job& j) {
@@ -159,8 +201,10 @@ void manifold(const Job& j) {
                                 std::to_string(j.code()) + " units");
   const std::int64_t steps = j.steps(15);
   Codes z;
+  std::string where;
   if (j.lm.spec.variational) {
     z = manifold_grid(steps, normal_quantile, normal_quantile);
+    where = "at quantiles (k + 0.5) / " + std::to_string(steps) + " of the prior N(0, 1)";
   } else {  // no prior: walk the test codes' own quantiles
     if (!j.vm.count("data"))
       throw std::invalid_argument("--manifold of a model without a prior walks the test codes' quantiles: give --data FILE");
@@ -168,8 +212,17 @@ void manifold(const Job& j) {
     const Tensor<float> codes = encode(j.lm.spec, j.lm.params, xs.x.ptr(), xs.y, xs.x.shape[0], j.threads());
     const std::vector<float> sx = sorted_unit(codes.ptr(), xs.x.shape[0], 2, 0), sy = sorted_unit(codes.ptr(), xs.x.shape[0], 2, 1);
     z = manifold_grid(steps, [&](double p) { return empirical_quantile(sx, p); }, [&](double p) { return empirical_quantile(sy, p); });
+    where = "at quantiles (k + 0.5) / " + std::to_string(steps) + " of the test codes";
   }
-  j.picture(z, j.labels(steps * steps), static_cast<int>(steps));
+  // manifold_grid's row r, column c decodes (z[2c], z[2c + 1]) of row 0 and (z[..], z[2 (r steps) + 1]) of column 0.
+  GridText text;
+  const std::string unit = j.lm.spec.variational ? "z " : "code unit ";
+  for (std::int64_t c = 0; c < steps; ++c) text.col_labels.push_back(number(z[static_cast<std::size_t>(2 * c)]));
+  for (std::int64_t r = 0; r < steps; ++r) text.row_labels.push_back(number(z[static_cast<std::size_t>(2 * r * steps + 1)]));
+  text.x_label = unit + "0, " + where;
+  text.y_label = unit + "1";
+  text.title = j.lm.spec.recipe + ": images decoded over the 2-D code, " + j.vm["checkpoint"].as<std::string>();
+  j.picture(z, j.labels(steps * steps), static_cast<int>(steps), &text);
 }
 
 }  // namespace
@@ -189,7 +242,9 @@ int main(int argc, char** argv) {
       ("seed", po::value<std::uint64_t>()->default_value(1), "seed for prior draws")
       ("threads", po::value<int>()->default_value(2), "threads")
       ("out", po::value<std::string>()->default_value("generated.png"), "PNG grid to write (the values the model works in); "
-                                                                         "FILE.h5: /x in the data's own units and /codes");
+                                                                         "FILE.h5: /x in the data's own units and /codes; "
+                                                                         "--manifold and --interpolate draw axes and labels (.png or .svg)")
+      ("bare", po::bool_switch(), "--manifold and --interpolate: the images alone, without axes and labels");
   return run_app("ae-generate", "--checkpoint CKPT (--sample N | --interpolate I,J | --traverse DIM | --manifold) --out FILE.png",
                  argc, argv, opts, [](const po::variables_map& vm) {
     const int modes = static_cast<int>(vm.count("sample") + vm.count("interpolate") + vm.count("traverse")) +

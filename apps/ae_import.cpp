@@ -4,6 +4,7 @@
 #include <boost/program_options.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <string>
 
@@ -37,6 +38,33 @@ void parse_label_column(const std::string& s, aeg::io::CsvSource& src) {
   }
 }
 
+// The Debian package's Fashion-MNIST files, named one by one.
+bool is_fashion_mnist(const std::string& images) {
+  const auto folder = [](const std::string& p) { return std::filesystem::path(p).parent_path().lexically_normal(); };
+  return folder(images) == folder(aeg::io::fashion_mnist_files().train_images);
+}
+
+// --class-names: "a,b,c", "fashion-mnist", "none", or "" for the default (Fashion-MNIST's
+// for its own files, since their labels are its ten classes).
+std::vector<std::string> parse_class_names(const std::string& s, bool fashion_mnist_files) {
+  if (s == "none") return {};
+  if (s == "fashion-mnist" || (s.empty() && fashion_mnist_files)) return aeg::io::fashion_mnist_class_names();
+  std::vector<std::string> names;
+  if (s.empty()) return names;
+  std::size_t at = 0;
+  while (true) {
+    const std::size_t comma = s.find(',', at);
+    std::string name = s.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+    while (!name.empty() && name.front() == ' ') name.erase(name.begin());
+    while (!name.empty() && name.back() == ' ') name.pop_back();
+    if (name.empty()) throw UsageError("--class-names '" + s + "': an empty name; expected names separated by commas");
+    names.push_back(name);
+    if (comma == std::string::npos) break;
+    at = comma + 1;
+  }
+  return names;
+}
+
 std::string human_bytes(std::uintmax_t b) {
   char buf[64];
   if (b >= (1u << 20)) std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(b) / (1 << 20));
@@ -59,7 +87,7 @@ void print_split(const char* name, const aeg::io::DatasetInfo& info, const aeg::
 
 int main(int argc, char** argv) {
   std::string train_images, train_labels, test_images, test_labels, csv, test_csv, image_shape, out;
-  std::string label_column, delimiter, scale;
+  std::string label_column, delimiter, scale, class_names;
   double test_fraction = 0;
   std::uint64_t seed = 0;
 
@@ -83,6 +111,7 @@ int main(int argc, char** argv) {
       ("test-fraction", po::value(&test_fraction)->default_value(0.0), "fraction of --csv rows put in the test split, in [0, 1)")
       ("seed", po::value(&seed)->default_value(0), "seed choosing the --test-fraction rows")
       ("image-shape", po::value(&image_shape)->default_value("", "none"), "C,H,W of the CSV feature columns, if they are images")
+      ("class-names", po::value(&class_names)->default_value("", "Fashion-MNIST's for its files, else none"), "names of labels 0, 1, ... separated by commas (stored as the attribute class_names; plots and legends show them), 'fashion-mnist' for its ten, or 'none'")
       ("out,o", po::value(&out)->default_value("fashion-mnist.h5"), "output file (written to a temp file, then renamed)");
   // clang-format on
 
@@ -123,6 +152,7 @@ int main(int argc, char** argv) {
       throw UsageError(std::string("--scale: ") + e.what());
     }
     parse_label_column(label_column, src);
+    src.class_names = parse_class_names(class_names, csv.empty() && (train_images.empty() || is_fashion_mnist(train_images)));
     if (out.empty()) throw UsageError("--out: expected a file name");
   } catch (const po::error& e) {
     std::cerr << "ae-import: " << e.what() << "\nTry 'ae-import --help'.\n";
@@ -146,11 +176,14 @@ int main(int argc, char** argv) {
           throw UsageError(e.what());
         }
       }
+      if (!src.class_names.empty() && src.label_column < 0 && src.label_name.empty())
+        throw UsageError("--class-names needs --label-column");
       r = aeg::io::import_csv(src, out);
     } else if (!train_images.empty()) {
-      r = aeg::io::import_idx({train_images, train_labels, test_images, test_labels}, out);
+      if (!src.class_names.empty() && train_labels.empty()) throw UsageError("--class-names needs --train-labels");
+      r = aeg::io::import_idx({train_images, train_labels, test_images, test_labels, src.class_names}, out);
     } else {
-      r = aeg::io::import_fashion_mnist(out);
+      r = aeg::io::import_fashion_mnist(out, src.class_names);
     }
     const auto& info = r.info;
     std::cout << "wrote " << out << " (" << human_bytes(r.file_bytes) << ")\n";
@@ -159,6 +192,11 @@ int main(int argc, char** argv) {
     print_split("test", info, info.test);
     if (!info.scaling.empty())
       std::cout << "  scaling: " << aeg::io::to_string(info.scaling.method) << " per feature, fitted on the training rows (/scaling)\n";
+    if (!info.class_names.empty()) {
+      std::cout << "  class names:";
+      for (std::size_t k = 0; k < info.class_names.size(); ++k) std::cout << (k ? ", " : " ") << k << " " << info.class_names[k];
+      std::cout << "\n";
+    }
     if (!info.image_shape.empty())
       std::cout << "  image shape: " << info.image_shape[0] << " x " << info.image_shape[1] << " x "
                 << info.image_shape[2] << "\n";

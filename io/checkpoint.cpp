@@ -190,6 +190,17 @@ void save_checkpoint(const std::string& path, const Checkpoint& ck) {
     h5::write_string(f, "/rng_state", ck.rng_state);
     write_doubles(f, "/train_loss", ck.train_loss);
     write_doubles(f, "/test_loss", ck.test_loss);
+    if (!ck.test_penalties.empty()) {
+      h5::Id g = h5::group(H5Gcreate2(f, "/test_penalty", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path + ": /test_penalty");
+      std::vector<std::string> names;
+      for (const auto& [n, v] : ck.test_penalties) {
+        if (n.empty() || n.find('/') != std::string::npos)
+          throw std::invalid_argument(path + ": penalty name '" + n + "', expected a non-empty name without '/'");
+        write_doubles(g, n, v);
+        names.push_back(n);
+      }
+      h5::write_attr(g, "names", names);
+    }
     if (!ck.scaling.empty()) {
       check_scaling(ck.scaling, static_cast<std::int64_t>(ck.scaling.offset.size()), path + ": /scaling");
       write_scaling(f, ck.scaling, path);
@@ -245,6 +256,8 @@ Checkpoint load_checkpoint(const std::string& path) {
   ck.rng_state = r.text("/rng_state");
   ck.train_loss = r.doubles("/train_loss");
   ck.test_loss = r.doubles("/test_loss");
+  if (h5::exists(f, "/test_penalty"))  // optional: checkpoints before 2026-12-04 have none
+    for (const auto& n : r.names("/test_penalty")) ck.test_penalties.emplace_back(n, r.doubles("/test_penalty/" + n));
   if (h5::exists(f, "/scaling")) {
     // Its width is checked against the model by whoever builds the model.
     h5::Id g = h5::group(H5Gopen2(f, "/scaling", H5P_DEFAULT), path + ": /scaling");

@@ -13,6 +13,8 @@
 //   /epoch, /step           int64
 //   /rng_state              text
 //   /train_loss, /test_loss float64, one per epoch
+//   /test_penalty/<name>    optional float64, one per epoch (NaN before it was recorded): each
+//                           penalty's test value, unweighted, per sample (e.g. kl); attribute `names`
 //   /scaling                optional: the per-feature scaling the model's inputs
 //                           get (io/scaling_h5.hpp: attribute method, offset, scale)
 // Format 1 (before /scaling) still loads, as a model without scaling.
@@ -43,6 +45,7 @@ struct Checkpoint {
   std::int64_t epoch = 0, step = 0;
   std::string rng_state;
   std::vector<double> train_loss, test_loss;                         // per epoch
+  std::vector<std::pair<std::string, std::vector<double>>> test_penalties;  // per epoch, by name (e.g. "kl")
   FeatureScaling scaling;                                            // what the model's inputs get (empty: none)
 };
 

@@ -173,6 +173,9 @@ ImportReport import_csv(const CsvSource& src, const std::string& out) {
   fmt.dtype = shape.bytes ? DType::uint8 : DType::float32;
   fmt.scale = 1;  // the values as they are, never divided by anything
   fmt.labels = label >= 0;
+  if (!src.class_names.empty() && !fmt.labels)
+    throw std::invalid_argument("import_csv: class names given, but no label column");
+  fmt.class_names = src.class_names;
   fmt.source = "csv: " + src.train + (src.test.empty() ? "" : " + " + src.test) +
                (src.scale == ScaleMethod::None ? "" : "; /scaling: " + to_string(src.scale) + " on the training rows");
 

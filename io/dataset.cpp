@@ -119,6 +119,11 @@ DatasetInfo describe(const std::string& path) {
     info.image_shape = s;
   }
   if (h5::has_attr(f, "source")) info.source = h5::read_attr_string(f, "source", path + ": /");
+  if (h5::has_attr(f, "class_names")) {
+    info.class_names = h5::read_attr_strings(f, "class_names", path + ": /");
+    if (std::any_of(info.class_names.begin(), info.class_names.end(), [](const std::string& n) { return n.empty(); }))
+      throw DataError(path + ": root attribute 'class_names' holds an empty name, expected one name per class");
+  }
   info.scaling = read_scaling(f, info.features, path);
   return info;
 }
@@ -235,6 +240,12 @@ struct DatasetWriter::Impl {
           throw DataError(path + ": /" + name + "/y row " + std::to_string(s.rows + i) + " has label " +
                           std::to_string(labels[static_cast<std::size_t>(i)]) +
                           ", expected 0..255 for uint8 labels");
+    const auto classes = static_cast<std::int32_t>(fmt.class_names.size());
+    for (std::int64_t i = 0; classes > 0 && i < n; ++i)
+      if (labels[static_cast<std::size_t>(i)] < 0 || labels[static_cast<std::size_t>(i)] >= classes)
+        throw DataError(path + ": /" + name + "/y row " + std::to_string(s.rows + i) + " has label " +
+                        std::to_string(labels[static_cast<std::size_t>(i)]) + ", but " + std::to_string(classes) +
+                        " class names were given (for labels 0.." + std::to_string(classes - 1) + ")");
     if (n == 0) return;
     extend_and_write(s.x, s.rows, n, fmt.sample_shape,
                      std::is_same_v<T, float> ? H5T_NATIVE_FLOAT : H5T_NATIVE_UINT8, rows.data(), at);
@@ -256,6 +267,10 @@ DatasetWriter::DatasetWriter(const std::string& path, DatasetFormat fmt) {
        (ss.size() == 3 && fmt.image_shape != ss)))
     throw std::invalid_argument("DatasetWriter: image shape " + to_string(fmt.image_shape) +
                                 " does not fit samples of shape " + to_string(ss));
+  if (!fmt.class_names.empty() && !fmt.labels)
+    throw std::invalid_argument("DatasetWriter: class names for a dataset without labels");
+  if (std::any_of(fmt.class_names.begin(), fmt.class_names.end(), [](const std::string& n) { return n.empty(); }))
+    throw std::invalid_argument("DatasetWriter: an empty class name");
   if (fmt.scale == 0) fmt.scale = fmt.dtype == DType::uint8 ? 255 : 1;
   if (!(fmt.scale > 0) || !std::isfinite(fmt.scale))
     throw std::invalid_argument("DatasetWriter: scale must be a positive number");
@@ -298,6 +313,7 @@ void DatasetWriter::finish() {
     throw DataError(m.path + ": /train/x would have 0 rows, expected at least one");
   h5::write_attr(m.file, "source", m.fmt.source);
   if (!m.fmt.image_shape.empty()) h5::write_attr(m.file, "image_shape", m.fmt.image_shape);
+  if (!m.fmt.class_names.empty()) h5::write_attr(m.file, "class_names", m.fmt.class_names);
   write_scaling(m.file, m.scaling, m.path);
   for (SplitOut* s : {&m.train, &m.test}) {
     s->y.close(m.path + ": close");

@@ -4,7 +4,8 @@
 //                       unless the attribute says otherwise); chunked by rows,
 //                       shuffle + deflate.
 //   /train/y, /test/y   optional integer labels, one per row.
-//   root attributes     `source` (text), `image_shape` (C, H, W) for images.
+//   root attributes     `source` (text), `image_shape` (C, H, W) for images,
+//                       `class_names` (text, one per label value 0, 1, ...) when known.
 //   /scaling            optional per-feature affine scaling fitted on the training
 //                       split (io/scaling.hpp, io/scaling_h5.hpp): the values stay
 //                       as they are, a model trained on the file sees
@@ -41,6 +42,7 @@ struct DatasetInfo {
   std::vector<std::int64_t> image_shape;   // {C, H, W} when the rows are images, else empty
   SplitInfo train, test;
   FeatureScaling scaling;                  // /scaling, empty when the file has none
+  std::vector<std::string> class_names;    // the name of label k is class_names[k]; empty when the file has none
 
   // "train" or "test"; throws DataError if the split is absent or unknown.
   const SplitInfo& split(const std::string& name) const;
@@ -58,6 +60,7 @@ struct DatasetFormat {
   bool labels_uint8 = false;               // store labels as uint8 (else int32)
   std::vector<std::int64_t> image_shape;   // {C, H, W} for flat image rows (implied by a 3-D sample_shape)
   std::string source;
+  std::vector<std::string> class_names;    // names of labels 0, 1, ... (needs labels); empty: none
   std::int64_t chunk_rows = 0;             // rows per chunk; 0 = about 256 KiB per chunk
   int deflate = 4;                         // 0 = no compression
 };

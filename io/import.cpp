@@ -67,7 +67,11 @@ ImportReport import_report(const std::string& out) {
 IdxSource fashion_mnist_files() {
   const std::string d = "/usr/share/datasets/fashion-mnist/";
   return {d + "train-images-idx3-ubyte.gz", d + "train-labels-idx1-ubyte.gz",
-          d + "t10k-images-idx3-ubyte.gz", d + "t10k-labels-idx1-ubyte.gz"};
+          d + "t10k-images-idx3-ubyte.gz", d + "t10k-labels-idx1-ubyte.gz", fashion_mnist_class_names()};
+}
+
+std::vector<std::string> fashion_mnist_class_names() {
+  return {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
 }
 
 ImportReport import_idx(const IdxSource& src, const std::string& out, const std::string& source) {
@@ -95,6 +99,9 @@ ImportReport import_idx(const IdxSource& src, const std::string& out, const std:
   fmt.labels = train.has_labels;
   fmt.labels_uint8 = true;
   fmt.source = source.empty() ? "idx: " + src.train_images : source;
+  if (!src.class_names.empty() && !train.has_labels)
+    throw std::invalid_argument("import_idx: class names given, but no label files");
+  fmt.class_names = src.class_names;
   {
     DatasetWriter w(out, fmt);
     append_idx(w, "train", train, features);
@@ -104,8 +111,10 @@ ImportReport import_idx(const IdxSource& src, const std::string& out, const std:
   return import_report(out);
 }
 
-ImportReport import_fashion_mnist(const std::string& out) {
-  return import_idx(fashion_mnist_files(), out,
+ImportReport import_fashion_mnist(const std::string& out, std::vector<std::string> class_names) {
+  IdxSource src = fashion_mnist_files();
+  src.class_names = std::move(class_names);
+  return import_idx(src, out,
                     "Fashion-MNIST (Debian dataset-fashion-mnist, /usr/share/datasets/fashion-mnist)");
 }
 

@@ -15,10 +15,13 @@ namespace aeg::io {
 // test paths may be empty (no labels / no test split).
 struct IdxSource {
   std::string train_images, train_labels, test_images, test_labels;
+  std::vector<std::string> class_names;  // names of labels 0, 1, ... (stored as `class_names`); empty: none
 };
 
-// Fashion-MNIST as installed by the Debian package dataset-fashion-mnist.
+// Fashion-MNIST as installed by the Debian package dataset-fashion-mnist, with its ten class names.
 IdxSource fashion_mnist_files();
+// Fashion-MNIST's class names, label 0 to 9 ("T-shirt/top", "Trouser", ...).
+std::vector<std::string> fashion_mnist_class_names();
 
 // CSV (io/csv.hpp; .csv.gz too): one sample per line, a first line with any
 // non-numeric cell is a header. Values are kept as they are (uint8 when all are
@@ -35,6 +38,7 @@ struct CsvSource {
   char delimiter = ',';                  // ' ' = runs of spaces and tabs
   ScaleMethod scale = ScaleMethod::None;
   std::vector<std::int64_t> image_shape; // optional C, H, W for the feature columns
+  std::vector<std::string> class_names;  // names of labels 0, 1, ... (needs a label column); empty: none
 };
 
 struct ImportReport {
@@ -47,6 +51,8 @@ ImportReport import_report(const std::string& out);
 
 ImportReport import_idx(const IdxSource& src, const std::string& out, const std::string& source = "");
 ImportReport import_csv(const CsvSource& src, const std::string& out);
-ImportReport import_fashion_mnist(const std::string& out);
+// Stores `class_names` (Fashion-MNIST's ten by default; none when empty).
+ImportReport import_fashion_mnist(const std::string& out,
+                                  std::vector<std::string> class_names = fashion_mnist_class_names());
 
 }  // namespace aeg::io

@@ -12,3 +12,4 @@ build/apps/ae-eval --checkpoint out/model.h5 --data out/fashion-mnist.h5
 echo
 echo "checkpoint:      out/model.h5"
 echo "reconstructions: out/recon.png (top: test images, bottom: their reconstructions)"
+echo "learning curves: out/curves.png and out/curves.svg (train and test loss per epoch)"

@@ -5,6 +5,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   xtensor-dev libxtensor-blas-dev libopenblas-dev libtbb-dev
   libhdf5-dev hdf5-tools libboost-program-options-dev libpng-dev zlib1g-dev nlohmann-json3-dev
+  libcairo2-dev fonts-dejavu-core
   catch2 dataset-fashion-mnist
 )
 missing=()

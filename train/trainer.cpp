@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "train/curves.hpp"
 #include "train/data_check.hpp"
 #include "train/evaluate.hpp"
 #include "train/image_grid.hpp"
@@ -238,6 +239,7 @@ TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
   Adam<float> opt(params, zoo::adam_options(spec, c.lr.value_or(1e-3), c.threads));
   std::int64_t step = 0, first_epoch = 0;
   std::vector<double> train_hist, test_hist;
+  CurveHistory curves(resumed);
   if (c.resume) {
     if (resumed.optimizer != opt.name())
       throw io::DataError(c.out + ": /optimizer is '" + resumed.optimizer + "', expected '" + opt.name() + "'");
@@ -343,8 +345,10 @@ TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
     ck.train_loss = train_hist;
     ck.test_loss = test_hist;
     ck.scaling = scaling;
+    curves.record(m, ck);  // the penalties' histories
     io::save_checkpoint(c.out, ck);
     write_recon_picture(picture, def, params, shown, c.threads);
+    curves.draw(ck, c.out);  // curves.png and curves.svg beside the checkpoint
     std::ostringstream tail_text;
     tail_text.precision(5);
     tail_text << "epoch " << epoch + 1 << ": train loss " << train_hist.back() << ", test loss " << m.loss;

@@ -49,4 +49,24 @@ double roc_auc(const std::vector<float>& score, const std::vector<bool>& positiv
   return (rank_sum - p * (p + 1) / 2) / (p * q);
 }
 
+RocCurve roc_curve(const std::vector<float>& score, const std::vector<bool>& positive) {
+  if (score.size() != positive.size()) throw std::invalid_argument("roc_curve: one label per score expected");
+  std::vector<std::size_t> order(score.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return score[a] > score[b]; });
+  const auto pos = static_cast<double>(std::count(positive.begin(), positive.end(), true));
+  const double neg = static_cast<double>(score.size()) - pos;
+  if (pos == 0 || neg == 0) throw std::invalid_argument("roc_curve: needs both normal and anomalous samples");
+  RocCurve r{{0}, {0}};
+  double tp = 0, fp = 0;
+  for (std::size_t i = 0; i < order.size();) {
+    std::size_t j = i;  // tied scores pass the threshold together: one diagonal step
+    for (; j < order.size() && score[order[j]] == score[order[i]]; ++j) (positive[order[j]] ? tp : fp) += 1;
+    r.fpr.push_back(fp / neg);
+    r.tpr.push_back(tp / pos);
+    i = j;
+  }
+  return r;
+}
+
 }  // namespace aeg::apps

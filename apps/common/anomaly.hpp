@@ -19,4 +19,11 @@ SampleErrors per_sample_errors(const float* x, const float* x_hat, std::int64_t 
 // one half). Throws if either class is empty.
 double roc_auc(const std::vector<float>& score, const std::vector<bool>& positive);
 
+// The ROC curve of the same detector: (false positive rate, true positive rate)
+// at every distinct threshold, from (0, 0) to (1, 1).
+struct RocCurve {
+  std::vector<double> fpr, tpr;
+};
+RocCurve roc_curve(const std::vector<float>& score, const std::vector<bool>& positive);
+
 }  // namespace aeg::apps

@@ -39,7 +39,7 @@ TEST_CASE("a conv model from the command line trains and runs through every app"
   REQUIRE(r.code == 0);
   CHECK(io::read_float_array(dir / "codes.h5", "/codes").shape == Shape{100, 64});  // the 4x4x4 code, flattened
 
-  r = run(kGenerate + " --checkpoint " + ck + " --interpolate 0,5 --steps 4 --data " + data + " --out " + (dir / "i.png"));
+  r = run(kGenerate + " --checkpoint " + ck + " --interpolate 0,5 --steps 4 --bare --data " + data + " --out " + (dir / "i.png"));
   INFO(r.out);
   REQUIRE(r.code == 0);
   CHECK(io::read_png(dir / "i.png").width == 4 * 8 + 5 * 2);

@@ -98,7 +98,7 @@ TEST_CASE("ae-encode writes every code with its label, and a scatter plot", "[ap
   CHECK(codes.shape == Shape{100, 2});
   for (float v : codes.data) CHECK(std::isfinite(v));
   const io::PngImage plot = io::read_png(dir / "codes.png");
-  CHECK(plot.width == 600);
+  CHECK(plot.width == 900);
   CHECK(plot.channels == 3);
   // Refused: a code of one unit cannot be plotted.
   const std::string one = trained(dir, "undercomplete", "--code 1");
@@ -118,9 +118,9 @@ TEST_CASE("ae-generate draws samples, lines, traversals and the 2-D manifold", "
   INFO(r.out);
   REQUIRE(r.code == 0);
   check_grid(dir / "g.png", 4, 4);
-  REQUIRE(run(base + " --manifold --steps 5").code == 0);
+  REQUIRE(run(base + " --manifold --steps 5 --bare").code == 0);  // with axes: tests/apps/plots_test.cpp
   check_grid(dir / "g.png", 5, 5);
-  REQUIRE(run(base + " --interpolate 0,3 --steps 6 --data " + (dir / "img.h5")).code == 0);
+  REQUIRE(run(base + " --interpolate 0,3 --steps 6 --bare --data " + (dir / "img.h5")).code == 0);
   check_grid(dir / "g.png", 1, 6);
   REQUIRE(run(base + " --traverse 1 --rows 3 --steps 4").code == 0);
   check_grid(dir / "g.png", 3, 4);

@@ -54,9 +54,10 @@ struct TempDir {
 };
 
 // n training rows (and n / 4 test rows) of smooth patterns in [0,1], labels
-// 0..2, each class its own frequency. sample_shape {features} or {1, H, W}.
+// 0..2, each class its own frequency. sample_shape {features} or {1, H, W};
+// class_names (three, or none) are stored as the file's `class_names`.
 inline void make_dataset(const std::string& path, std::int64_t n, std::vector<std::int64_t> sample_shape,
-                         bool labels = true) {
+                         bool labels = true, std::vector<std::string> class_names = {}) {
   aeg::Rng rng(11);
   aeg::io::DatasetFormat fmt;
   fmt.sample_shape = sample_shape;
@@ -64,6 +65,7 @@ inline void make_dataset(const std::string& path, std::int64_t n, std::vector<st
   fmt.scale = 255;
   fmt.labels = labels;
   fmt.source = "apps_test";
+  fmt.class_names = std::move(class_names);
   std::int64_t features = 1;
   for (auto d : sample_shape) features *= d;
   auto split = [&](std::int64_t rows) {

@@ -127,3 +127,31 @@ TEST_CASE("ae-import converts IDX and CSV files", "[io][app]") {
   const auto b = aeg::io::describe(d.file("b.h5"));
   CHECK(b.scaling.offset == std::vector<double>{-1, 0.0008f});
 }
+
+TEST_CASE("ae-import stores class names, and refuses names that do not fit the labels", "[io][app][plot]") {
+  TempDir d;
+  write_text(d.file("a.csv"), "y,a,b\n0,0.5,0.25\n1,0,1\n2,1,1\n1,0.5,0.5\n");
+  Run r = ae_import(d, "--csv a.csv --label-column y --class-names 'cat, dog,bird' -o named.h5");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Contains("class names: 0 cat, 1 dog, 2 bird"));
+  CHECK(aeg::io::describe(d.file("named.h5")).class_names == std::vector<std::string>{"cat", "dog", "bird"});
+
+  // None given: none stored, and plots fall back to numbers.
+  r = ae_import(d, "--csv a.csv --label-column y -o plain.h5");
+  REQUIRE(r.code == 0);
+  CHECK(aeg::io::describe(d.file("plain.h5")).class_names.empty());
+
+  // Label 2 has no name among two: the file and the row are named, nothing is written.
+  r = ae_import(d, "--csv a.csv --label-column y --class-names cat,dog -o short.h5");
+  CHECK(r.code == 1);
+  CHECK_THAT(r.err, Contains("short.h5") && Contains("has label 2") && Contains("2 class names"));
+  CHECK_FALSE(std::filesystem::exists(d.file("short.h5")));
+
+  r = ae_import(d, "--csv a.csv --class-names cat,dog -o nolabels.h5");
+  CHECK(r.code == 2);
+  CHECK_THAT(r.err, Contains("--class-names needs --label-column"));
+  r = ae_import(d, "--csv a.csv --label-column y --class-names cat,,dog -o empty.h5");
+  CHECK(r.code == 2);
+  CHECK_THAT(r.err, Contains("an empty name"));
+}

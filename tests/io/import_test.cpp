@@ -180,6 +180,9 @@ TEST_CASE("Fashion-MNIST import", "[io][import][fashion]") {
   CHECK(r.info.train.labels);
   CHECK(r.info.test.labels);
   CHECK_THAT(r.info.source, Contains("Fashion-MNIST"));
+  REQUIRE(r.info.class_names.size() == 10);  // stored at import, for legends
+  CHECK(r.info.class_names[0] == "T-shirt/top");
+  CHECK(r.info.class_names[9] == "Ankle boot");
   CHECK(r.file_bytes < 60u << 20);  // compressed: 55 MB of pixels on disk in less
 
   // The first training image's pixel sum, straight from the gzipped IDX file.
