@@ -365,7 +365,9 @@ struct BatchReader::Impl {
   }
 
   void read(std::int64_t k, Batch& b) {
-    const std::int64_t begin = k * batch, m = std::min(batch, n - begin);
+    const std::int64_t start = k * batch, whole = std::min(batch, n - start);
+    const std::int64_t skip = std::min(opt.part_first, whole);
+    const std::int64_t begin = start + skip, m = opt.part_rows > 0 ? std::min(opt.part_rows, whole - skip) : whole - skip;
     b.rows = m;
     b.x.resize(static_cast<std::size_t>(m * file.features()));
     b.index.assign(order.begin() + begin, order.begin() + begin + m);
@@ -381,7 +383,7 @@ struct BatchReader::Impl {
       dest[static_cast<std::size_t>(j)] = sorted[static_cast<std::size_t>(j)].second;
     }
     file.read(rows.data(), dest.data(), m, b.x.data(), b.y.empty() ? nullptr : b.y.data());
-    read_ahead(begin + m);
+    read_ahead(start + whole);
   }
 
   // Streaming: after a batch ending at epoch position `done`, read the blocks of
@@ -469,6 +471,15 @@ bool BatchReader::next(Batch& b) {
   ++m.cursor;
   if (m.opt.prefetch && m.cursor < m.batches()) m.launch(m.cursor);
   return true;
+}
+
+void BatchReader::skip(std::int64_t batches) {
+  Impl& m = *impl_;
+  if (batches <= 0) return;
+  if (m.epoch < 0) start_epoch(0);
+  m.drain();
+  m.cursor = std::min(m.batches(), m.cursor + batches);
+  if (m.opt.prefetch && m.cursor < m.batches()) m.launch(m.cursor);
 }
 
 std::int64_t BatchReader::features() const { return impl_->file.features(); }

@@ -57,6 +57,9 @@ struct ReaderOptions {
   bool prefetch = true;                   // read the next batch on a TBB task
   std::int64_t memory = 0;                // bytes the split may take in memory (0 = default_data_memory())
   FeedRules feed = {};                    // scaling and value checks (default: values as stored, finite)
+  // Serve only rows [part_first, part_first + part_rows) of each batch (0 rows:
+  // all of it): one rank's share of a global batch (train/data_parallel.hpp).
+  std::int64_t part_first = 0, part_rows = 0;
 };
 
 // How the reader holds the split (see the top of this file).
@@ -84,6 +87,8 @@ class BatchReader {
   // on bad values (NaN, infinite, outside the feed's bounds), naming file,
   // dataset, row and column.
   bool next(Batch& batch);
+  // Passes over the next `batches` batches of the epoch without reading them.
+  void skip(std::int64_t batches);
 
   std::int64_t features() const;
   std::int64_t size() const;  // rows per epoch (after `limit`)
