@@ -8,6 +8,9 @@
 #include "io/error.hpp"
 #include "io/memory_budget.hpp"
 #include "zoo/conv_recipes.hpp"
+#if AEGRAPH_WITH_MPI
+#include "train/mpi/mpi_ranks.hpp"
+#endif
 
 namespace po = boost::program_options;
 using namespace aeg::apps;
@@ -73,12 +76,16 @@ int main(int argc, char** argv) {
       ("only-class", po::value<std::int32_t>()->default_value(-1), "train on one class only (anomaly detection; -1 = all)")
       ("standardize", po::bool_switch(), "scale each feature to mean 0, deviation 1 over the training rows (for a file without "
                                          "/scaling; kept in the checkpoint, applied by every app)")
+      ("grad-blocks", po::value<std::int64_t>()->default_value(0),
+       "data-parallel: blocks each batch's gradient is summed over, whatever the number of ranks (0 = the first of 12, 8, "
+       "6, 4, 3, 2 giving blocks of 64 rows or more); given without mpirun, one process takes the steps of an mpirun "
+       "run, to the same bits")
       ("resume", po::bool_switch(), "continue from the --out checkpoint (its model, optimizer, progress and the settings "
                                     "above that are not given again)")
       ("quiet", po::bool_switch(), "no progress output");
   add_model_options(opts);
   return run_app("ae-train", "--data FILE --model NAME [model options] --epochs N --out CKPT", argc, argv, opts,
-                 [](const po::variables_map& vm) {
+                 [&](const po::variables_map& vm) {
                    TrainConfig c;
                    c.data = vm["data"].as<std::string>();
                    c.out = vm["out"].as<std::string>();
@@ -97,10 +104,34 @@ int main(int argc, char** argv) {
                    if (vm.count("data-memory")) c.data_memory = aeg::io::parse_memory_size(vm["data-memory"].as<std::string>(), "--data-memory");
                    c.standardize = vm["standardize"].as<bool>();
                    c.quiet = vm["quiet"].as<bool>();
+                   c.grad_blocks = vm["grad-blocks"].as<std::int64_t>();
+                   if (c.grad_blocks < 0) throw std::invalid_argument("--grad-blocks must be >= 0");
                    if (c.resume && (model_overrides_given(vm) || !vm["model"].defaulted()))
                      throw std::invalid_argument("--resume continues the checkpoint's own model: drop the model options");
+#if AEGRAPH_WITH_MPI
+                   // Under mpirun: every rank trains its share of each batch; rank 0 prints and writes.
+                   std::unique_ptr<MpiRanks> mpi;
+                   if (started_by_mpirun()) {
+                     mpi = std::make_unique<MpiRanks>(&argc, &argv);
+                     c.ranks = mpi.get();
+                     if (mpi->rank() != 0) c.quiet = true;
+                     mpi->on_stopped("ae-train: rank " + std::to_string(mpi->rank()) + " of " + std::to_string(mpi->size()) +
+                                     " stopped by mpirun: another rank ended the run (mpirun names it); the last "
+                                     "checkpoint written, " + c.out + ", is intact (--resume goes on from it)");
+                   }
+                   TrainResult r;
+                   try {
+                     r = fit(c.resume ? spec_from_options(vm) : spec_for_data(vm, c), c);
+                   } catch (const std::exception& e) {
+                     // One rank's error ends them all: the others would wait for it forever.
+                     if (mpi && mpi->size() > 1)
+                       mpi->abort("ae-train: rank " + std::to_string(mpi->rank()) + ": " + e.what());
+                     throw;
+                   }
+#else
                    const TrainResult r = fit(c.resume ? spec_from_options(vm) : spec_for_data(vm, c), c);
-                   if (r.epochs_run > 0)
+#endif
+                   if (r.epochs_run > 0 && !c.quiet)
                      std::cout << "trained " << r.epochs_run << " epochs: test loss " << r.last_test_loss
                                << "; checkpoint " << c.out << "\n";
                    return 0;

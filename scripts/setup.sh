@@ -7,6 +7,7 @@ packages=(
   libhdf5-dev hdf5-tools libboost-program-options-dev libpng-dev zlib1g-dev nlohmann-json3-dev
   libcairo2-dev fonts-dejavu-core
   catch2 dataset-fashion-mnist
+  libopenmpi-dev openmpi-bin  # optional: data-parallel ae-train under mpirun (the rest builds without)
 )
 missing=()
 for p in "${packages[@]}"; do

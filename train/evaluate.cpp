@@ -11,6 +11,7 @@
 
 #include "io/batch_reader.hpp"
 #include "engine/executor.hpp"
+#include "train/data_parallel.hpp"
 #include "zoo/model.hpp"
 
 namespace aeg::train {
@@ -54,9 +55,12 @@ struct Rows {
 
 // Runs the model over the batches next() gives (false at the end), in order, and
 // calls fn(runner, first, rows) after each forward pass. A graph is built per
-// batch size (the full one and the last), each once.
+// batch size (the full one and the last), each once. `skipped` full batches of
+// `skipped_rows` rows went before (evaluated by other ranks): the generators
+// are moved on past the numbers they drew.
 void over_rows(const ModelDef& def, ParamStore<float>& params, const EvalOptions& o,
-               const std::function<bool(Rows&)>& next, const std::function<void(Runner&, std::int64_t, const Rows&)>& fn) {
+               const std::function<bool(Rows&)>& next, const std::function<void(Runner&, std::int64_t, const Rows&)>& fn,
+               std::int64_t skipped = 0, std::int64_t skipped_rows = 0) {
   const zoo::ModelSpec& spec = def.spec;
   Rng noise_rng(o.seed ^ 0x5eedULL);
   const zoo::TargetRange range = zoo::target_range(spec);
@@ -64,6 +68,12 @@ void over_rows(const ModelDef& def, ParamStore<float>& params, const EvalOptions
   std::unique_ptr<Runner> full, rest;
   std::int64_t full_rows = 0, rest_rows = 0;
   std::vector<std::int32_t> labels;
+  std::vector<float> scratch;
+  for (std::int64_t k = 0; k < skipped; ++k) {
+    // corrupt() draws as many numbers whatever the values.
+    scratch.assign(static_cast<std::size_t>(skipped_rows * f), 0.0f);
+    zoo::corrupt(scratch.data(), skipped_rows * f, o.noise.noise, o.noise.level, noise_rng, range.lo, range.hi);
+  }
   Rows b;
   for (std::int64_t first = 0; next(b); first += b.rows) {
     if (!full) full_rows = b.rows;
@@ -73,6 +83,10 @@ void over_rows(const ModelDef& def, ParamStore<float>& params, const EvalOptions
     if (!r) {
       r = std::make_unique<Runner>(def, b.rows, params, o);
       if (!is_full) rest_rows = b.rows;
+      // An evaluation plan's one random op is the variational code's sample:
+      // one normal draw per code value of each batch before.
+      if (skipped > 0 && b.rows == skipped_rows && spec.variational)
+        for (std::int64_t i = 0; i < skipped * skipped_rows * spec.code; ++i) r->ex->rng().normal();
     }
     float* in = r->ex->input_data(r->model->x);
     std::memcpy(in, b.x, sizeof(float) * static_cast<std::size_t>(b.rows * f));
@@ -121,34 +135,63 @@ class Tally {
                                   std::to_string(spec.features));
   }
 
-  void add(Runner& r, const Rows& b) {
+  // The figures of one batch, as a flat list (sums over its rows), and
+  // fold(): adding such lists in batch order gives the same bits wherever each
+  // batch was evaluated.
+  std::vector<double> figures(Runner& r, const Rows& b) const {
     const auto& md = *r.model;
     const std::int64_t f = spec_.features, rows = b.rows;
     const double w = static_cast<double>(rows);
-    m_.loss += w * r.ex->scalar(md.loss);
-    m_.recon += w * r.ex->scalar(md.recon_loss);
-    pen_.resize(md.penalties.size());
-    for (std::size_t k = 0; k < md.penalties.size(); ++k) pen_[k] += w * r.ex->scalar(md.penalties[k].raw);
+    std::vector<double> v;
+    v.push_back(w * r.ex->scalar(md.loss));
+    v.push_back(w * r.ex->scalar(md.recon_loss));
+    for (const auto& p : md.penalties) v.push_back(w * r.ex->scalar(p.raw));
+    double sq = 0, sq_unscaled = 0, code_sum = 0;
     const float* y = r.ex->value_data(md.recon);
     for (std::int64_t i = 0; i < rows * f; ++i) {
       const double d = static_cast<double>(y[i]) - b.x[i];
-      sq_ += d * d;
+      sq += d * d;
       // Inverting the scaling multiplies a difference by its feature's scale (the offsets cancel).
       if (m_.scaled) {
         const double s = o_.scaling.scale[static_cast<std::size_t>(i % f)];
-        sq_unscaled_ += d * d * s * s;
+        sq_unscaled += d * d * s * s;
       }
     }
+    std::vector<double> alive(static_cast<std::size_t>(spec_.code), 0.0);
     const float* c = r.ex->value_data(md.code);
     const std::int64_t cn = rows * spec_.code;
     for (std::int64_t i = 0; i < cn; ++i) {
-      code_sum_ += c[i];
-      if (c[i] != 0) alive_[static_cast<std::size_t>(i % spec_.code)] = 1;
+      code_sum += c[i];
+      if (c[i] != 0) alive[static_cast<std::size_t>(i % spec_.code)] = 1;
     }
-    code_count_ += cn;
+    v.insert(v.end(), {sq, sq_unscaled, code_sum, static_cast<double>(cn), w});
+    v.insert(v.end(), alive.begin(), alive.end());
+    return v;
+  }
+  std::size_t width(std::size_t penalties) const { return 2 + penalties + 5 + static_cast<std::size_t>(spec_.code); }
+
+  void fold(const double* v, const std::vector<std::string>& penalty_names) {
     if (m_.penalties.empty())
-      for (const auto& p : md.penalties) m_.penalties.emplace_back(p.name, 0.0);
-    n_ += rows;
+      for (const auto& name : penalty_names) m_.penalties.emplace_back(name, 0.0);
+    const std::size_t np = penalty_names.size();
+    pen_.resize(np);
+    m_.loss += v[0];
+    m_.recon += v[1];
+    for (std::size_t k = 0; k < np; ++k) pen_[k] += v[2 + k];
+    const double* t = v + 2 + np;
+    sq_ += t[0];
+    sq_unscaled_ += t[1];
+    code_sum_ += t[2];
+    code_count_ += static_cast<std::int64_t>(t[3]);
+    n_ += static_cast<std::int64_t>(t[4]);
+    for (std::size_t j = 0; j < alive_.size(); ++j)
+      if (t[5 + j] != 0) alive_[j] = 1;
+  }
+
+  void add(Runner& r, const Rows& b) {
+    std::vector<std::string> names;
+    for (const auto& p : r.model->penalties) names.push_back(p.name);
+    fold(figures(r, b).data(), names);
   }
 
   Metrics finish() {
@@ -219,14 +262,43 @@ Metrics evaluate(const ModelDef& def, ParamStore<float>& params, io::BatchReader
   Tally tally(spec, o);
   io::Batch batch;
   reader.start_epoch(0);
+  const int ranks = o.ranks ? o.ranks->size() : 1, me = o.ranks ? o.ranks->rank() : 0;
+  if (ranks == 1) {
+    over_rows(def, params, o, [&](Rows& r) {
+      if (!reader.next(batch)) return false;
+      r = {batch.x.data(), batch.y.empty() ? nullptr : batch.y.data(), batch.rows};
+      return true;
+    }, [&](Runner& r, std::int64_t, const Rows& b) {
+      tally.add(r, b);
+      if (each_batch) each_batch(batch, r.ex->value_data(r.model->recon));
+    });
+    return tally.finish();
+  }
+  // Split over the ranks: rank k evaluates a run of the batches, and every
+  // rank adds up every batch's figures in batch order.
+  const std::int64_t batches = reader.batches_per_epoch();
+  auto first = [&](int k) { return batches * k / ranks; };
+  std::vector<std::string> names;
+  const auto shape = def.make(1, {.separate_target = true, .jacobian_norm = o.jacobian});  // its penalties' names
+  for (const auto& p : shape->penalties) names.push_back(p.name);
+  const std::size_t width = tally.width(names.size());
+  std::vector<double> mine;
+  reader.skip(first(me));
+  std::int64_t left = first(me + 1) - first(me);
   over_rows(def, params, o, [&](Rows& r) {
-    if (!reader.next(batch)) return false;
+    if (left-- <= 0 || !reader.next(batch)) return false;
     r = {batch.x.data(), batch.y.empty() ? nullptr : batch.y.data(), batch.rows};
     return true;
   }, [&](Runner& r, std::int64_t, const Rows& b) {
-    tally.add(r, b);
+    const std::vector<double> v = tally.figures(r, b);
+    mine.insert(mine.end(), v.begin(), v.end());
     if (each_batch) each_batch(batch, r.ex->value_data(r.model->recon));
-  });
+  }, first(me), reader.batch_size());
+  std::vector<int> counts;
+  for (int k = 0; k < ranks; ++k) counts.push_back(static_cast<int>(static_cast<std::size_t>(first(k + 1) - first(k)) * width));
+  std::vector<double> all(static_cast<std::size_t>(batches) * width);
+  o.ranks->all_gather(mine, all, counts);
+  for (std::int64_t k = 0; k < batches; ++k) tally.fold(all.data() + static_cast<std::size_t>(k) * width, names);
   return tally.finish();
 }
 

@@ -22,6 +22,8 @@ struct Batch;
 
 namespace aeg::train {
 
+class Ranks;  // train/data_parallel.hpp
+
 struct EvalOptions {
   std::int64_t batch = 500;
   int threads = 2;
@@ -29,6 +31,10 @@ struct EvalOptions {
   zoo::NoiseSpec noise = {};    // corrupt the input (the target stays clean): denoising
   bool jacobian = false;        // also the code's mean ||J||_F^2 (as "contractive") where not in the loss
   io::FeatureScaling scaling = {};  // the scaling x went through: the MSE is also given in the data's own units
+  // Evaluating from a reader: split its batches over these ranks (each reads and
+  // runs its own run of them); every rank gets the figures of one process, to
+  // the bit. each_batch then sees this rank's batches only.
+  Ranks* ranks = nullptr;
 };
 
 struct Metrics {

@@ -11,6 +11,7 @@
 
 #include "train/curves.hpp"
 #include "train/data_check.hpp"
+#include "train/data_parallel.hpp"
 #include "train/evaluate.hpp"
 #include "train/image_grid.hpp"
 #include "train/model_state.hpp"
@@ -63,13 +64,16 @@ RunSettings resolve_settings(const TrainConfig& c, const io::Checkpoint* resumed
 // reader, or (one-class training) picked from the rows of that class.
 class TrainSource {
  public:
-  TrainSource(const TrainConfig& c, const RunSettings& s, const io::DatasetInfo& info, const io::FeedRules& feed)
-      : s_(s) {
+  // part: only the rows [first, first + count) of each batch (count 0: all), this
+  // rank's share in a data-parallel run.
+  TrainSource(const TrainConfig& c, const RunSettings& s, const io::DatasetInfo& info, const io::FeedRules& feed,
+              std::pair<std::int64_t, std::int64_t> part = {0, 0})
+      : s_(s), part_(part) {
     if (s.only_class < 0) {
       reader_ = std::make_unique<io::BatchReader>(
           c.data, "train", s.batch,
           io::ReaderOptions{.seed = s.seed, .shuffle = true, .limit = s.train_limit, .drop_last = s.drop_last,
-                            .memory = c.data_memory, .feed = feed});
+                            .memory = c.data_memory, .feed = feed, .part_first = part.first, .part_rows = part.second});
       if (!reader_->layout_warning().empty()) std::fprintf(stderr, "warning: %s\n", reader_->layout_warning().c_str());
       return;
     }
@@ -98,24 +102,27 @@ class TrainSource {
   }
   bool next(io::Batch& b) {
     if (reader_) return reader_->next(b);
-    const std::int64_t rows = std::min(s_.batch, size() - pos_);
-    if (rows <= 0 || (rows < s_.batch && s_.drop_last)) return false;
+    const std::int64_t whole = std::min(s_.batch, size() - pos_);
+    if (whole <= 0 || (whole < s_.batch && s_.drop_last)) return false;
+    const std::int64_t skip = std::min(part_.first, whole);
+    const std::int64_t rows = part_.second > 0 ? std::min(part_.second, whole - skip) : whole - skip;
     b.rows = rows;
     b.x.resize(static_cast<std::size_t>(rows * features_));
     b.y.resize(static_cast<std::size_t>(rows));
     b.index.resize(static_cast<std::size_t>(rows));
     for (std::int64_t r = 0; r < rows; ++r) {
-      const std::int64_t i = order_[static_cast<std::size_t>(pos_ + r)];
+      const std::int64_t i = order_[static_cast<std::size_t>(pos_ + skip + r)];
       std::memcpy(b.x.data() + r * features_, x_.data() + i * features_, sizeof(float) * static_cast<std::size_t>(features_));
       b.y[static_cast<std::size_t>(r)] = y_[static_cast<std::size_t>(i)];
       b.index[static_cast<std::size_t>(r)] = index_[static_cast<std::size_t>(i)];
     }
-    pos_ += rows;
+    pos_ += whole;
     return true;
   }
 
  private:
   const RunSettings& s_;
+  std::pair<std::int64_t, std::int64_t> part_;
   std::vector<std::int64_t> index_;  // each row's row in the file
   std::unique_ptr<io::BatchReader> reader_;
   std::vector<float> x_;
@@ -200,7 +207,8 @@ TrainResult fit(zoo::ModelSpec spec, const TrainConfig& c) { return fit(ModelDef
 
 TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
   check_config(c);
-  const OutputLock lock(c.out);
+  // One writer: in a data-parallel run, rank 0.
+  const auto lock = c.ranks && c.ranks->rank() != 0 ? nullptr : std::make_unique<OutputLock>(c.out);
   const io::DatasetInfo info = io::describe(c.data);
   io::Checkpoint resumed;
   ParamStore<float> params;
@@ -219,7 +227,7 @@ TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
     def = fit_to_data(std::move(def), c, info);
   }
   const zoo::ModelSpec& spec = def.spec;
-  const RunSettings run = resolve_settings(c, c.resume ? &resumed : nullptr);
+  RunSettings run = resolve_settings(c, c.resume ? &resumed : nullptr);
   if (c.resume && !c.quiet && !resumed.training.empty())
     for (const std::string& d : differences(run, parse_run_settings(resumed.training, c.out + ": /training")))
       std::fprintf(stderr, "resuming with %s\n", d.c_str());
@@ -230,8 +238,21 @@ TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
   const io::FeatureScaling scaling = c.resume ? resumed.scaling : c.standardize ? standardize(c, run, info) : info.scaling;
   const io::FeedRules feed = feed_rules(spec, scaling);
 
+  // Data-parallel: every batch cut into fixed blocks (train/data_parallel.hpp),
+  // whole batches only for now.
+  const auto parallel = make_data_parallel(c.ranks, c.grad_blocks, run.batch, run.seed, def);
+  const bool writer = !parallel || parallel->writes();
+  if (parallel && !c.quiet)
+    std::fprintf(stderr, "data-parallel over %d rank%s x %d threads: each batch of %lld summed over %lld blocks of %lld rows\n",
+                 parallel->ranks().size(), parallel->ranks().size() == 1 ? "" : "s", c.threads,
+                 static_cast<long long>(run.batch), static_cast<long long>(parallel->layout().blocks),
+                 static_cast<long long>(parallel->layout().rows));
+  if (parallel && !run.drop_last) {
+    run.drop_last = true;
+    if (!c.quiet) std::fprintf(stderr, "data-parallel: the last, partial batch of each epoch is dropped (as --drop-last)\n");
+  }
   const ExecOptions exec{.threads = c.threads, .seed = run.seed * 7919 + 17};
-  std::unique_ptr<zoo::Model> full_model = def.make(run.batch);
+  std::unique_ptr<zoo::Model> full_model = def.make(parallel ? parallel->layout().rows : run.batch);
   Rng init_rng(run.seed);
   params.init_from(full_model->graph, init_rng);  // a resumed store already has every parameter
   StepGraph full(std::move(full_model), params, exec);
@@ -260,7 +281,7 @@ TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
       std::fprintf(stderr, "%s has already reached epoch %lld; nothing to do\n", c.out.c_str(), static_cast<long long>(first_epoch));
   }
 
-  TrainSource source(c, run, info, feed);
+  TrainSource source(c, run, info, feed, parallel ? std::pair(parallel->first_row(), parallel->rows()) : std::pair<std::int64_t, std::int64_t>());
   if (source.batches() == 0)  // every epoch would run no step and record no loss
     throw std::invalid_argument("--batch " + std::to_string(run.batch) + " is larger than the " + std::to_string(source.size()) +
                                 " training samples of " + c.data + " (and --drop-last drops the last, partial batch)");
@@ -295,16 +316,17 @@ TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
     double sum = 0;
     std::int64_t seen = 0, k = 0;
     while (source.next(batch)) {
-      if (batch.rows != run.batch && (run.drop_last || batch.rows > run.batch)) continue;
+      const std::int64_t full_rows = parallel ? parallel->rows() : run.batch;  // this process's rows of a batch
+      if (batch.rows != full_rows && (run.drop_last || batch.rows > full_rows)) continue;
       StepGraph* g = &full;
-      if (batch.rows != run.batch) {
+      if (batch.rows != full_rows) {
         if (!tail || tail->model->x.shape()[0] != batch.rows) tail = std::make_unique<StepGraph>(def.make(batch.rows), params, exec);
         tail->ex->rng() = full.ex->rng();  // one random stream for the run, whichever graph draws from it
         g = tail.get();
       }
       const zoo::Model& model = *g->model;
       Executor<float>& ex = *g->ex;
-      ex.bind_input(model.x, batch.x);  // read in place: batch lives through the step
+      if (!parallel) ex.bind_input(model.x, batch.x);  // read in place: batch lives through the step
       if (spec.conditional) {
         // Name the bad label by its row in the file, not its place in a shuffled batch.
         for (std::size_t r = 0; r < batch.y.size(); ++r)
@@ -312,11 +334,16 @@ TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
             throw io::DataError(c.data + ": /train/y row " + std::to_string(batch.index[r]) + " has label " +
                                 std::to_string(batch.y[r]) + ", expected 0.." + std::to_string(spec.classes - 1) +
                                 " (the model has " + std::to_string(spec.classes) + " classes)");
-        one_hot(ex.input_data(model.label), batch.y, 0, batch.rows, spec.classes);
+        if (!parallel) one_hot(ex.input_data(model.label), batch.y, 0, batch.rows, spec.classes);
       }
-      opt.zero_grad();
-      ex.forward();
-      const double loss = ex.scalar(model.loss);
+      double loss;
+      if (parallel) {
+        loss = parallel->gradients(ex, model, params, batch, step);  // the whole batch's, on every rank
+      } else {
+        opt.zero_grad();
+        ex.forward();
+        loss = ex.scalar(model.loss);
+      }
       ++k;
       if (!std::isfinite(loss)) {
         std::ostringstream os;
@@ -324,17 +351,18 @@ TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
            << " of the epoch); stopped, keeping the last good checkpoint " << c.out << " (try a smaller --lr)";
         throw std::runtime_error(os.str());
       }
-      ex.backward();
+      if (!parallel) ex.backward();
       opt.step();
       if (g != &full) full.ex->rng() = g->ex->rng();
       ++step;
-      sum += loss * static_cast<double>(batch.rows);
-      seen += batch.rows;
+      const std::int64_t rows = parallel ? run.batch : batch.rows;  // the whole batch's
+      sum += loss * static_cast<double>(rows);
+      seen += rows;
       bar.update(seen, sum / static_cast<double>(seen));
     }
     const Metrics m = evaluate(def, params, test,
                                {.batch = 500, .threads = c.threads, .seed = run.seed + 1000 + static_cast<std::uint64_t>(epoch),
-                                .scaling = scaling});
+                                .scaling = scaling, .ranks = parallel ? &parallel->ranks() : nullptr});
     train_hist.push_back(seen ? sum / static_cast<double>(seen) : NAN);
     test_hist.push_back(m.loss);
     io::Checkpoint ck = make_checkpoint(def, params, opt);
@@ -346,9 +374,11 @@ TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
     ck.test_loss = test_hist;
     ck.scaling = scaling;
     curves.record(m, ck);  // the penalties' histories
-    io::save_checkpoint(c.out, ck);
-    write_recon_picture(picture, def, params, shown, c.threads);
-    curves.draw(ck, c.out);  // curves.png and curves.svg beside the checkpoint
+    if (writer) {
+      io::save_checkpoint(c.out, ck);
+      write_recon_picture(picture, def, params, shown, c.threads);
+      curves.draw(ck, c.out);  // curves.png and curves.svg beside the checkpoint
+    }
     std::ostringstream tail_text;
     tail_text.precision(5);
     tail_text << "epoch " << epoch + 1 << ": train loss " << train_hist.back() << ", test loss " << m.loss;

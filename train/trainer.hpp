@@ -12,6 +12,8 @@
 
 namespace aeg::train {
 
+class Ranks;
+
 struct TrainConfig {
   std::string data = {};        // dataset file
   std::string out = "model.h5";  // checkpoint (recon.png is written beside it)
@@ -31,6 +33,13 @@ struct TrainConfig {
   bool standardize = false;     // fit a per-feature standard scaling on the training rows (a file without /scaling)
   bool resume = false;
   bool quiet = false;
+  // Data-parallel training (train/data_parallel.hpp): over these ranks (MPI's, from
+  // aegraph_mpi), each summing the gradients of its blocks of every batch (whole
+  // batches only: drop_last is forced); evaluation is split over them, rank 0 alone
+  // writes. grad_blocks: blocks per batch (0: block_layout's choice); with no
+  // ranks, > 0 runs the same steps in one process, to the same bits.
+  Ranks* ranks = nullptr;
+  std::int64_t grad_blocks = 0;
 };
 
 struct TrainResult {

@@ -1,0 +1,133 @@
+// Data-parallel training that gives the same bits on any number of ranks.
+//
+// The global batch is cut into a fixed number of equal blocks, a function of
+// the batch size alone (block_layout). Each rank runs forward and backward on
+// the blocks it owns (a contiguous run of them), one block at a time, and the
+// blocks' gradients are added along one fixed binary tree over the blocks: a
+// rank adds up the whole subtrees inside its run; then, as in a reduce-scatter,
+// rank k receives every rank's partial sums for the k-th slice of the
+// parameters (an all-to-all), finishes the tree on that slice, and the slices
+// are gathered onto every rank (an all-gather). Which rank adds a value never
+// changes how it is added, and each rank sends and receives about twice the
+// gradient's size in all, as a ring all-reduce does.
+// So the sum, and Adam's step after it, are the same bits for 1, 2, 3 or 4
+// ranks (and any thread count), though not those of one process training the
+// whole batch at once (ae-train without MPI), whose products sum over all rows.
+//
+// Random ops draw per block from a generator seeded by (seed, step, block),
+// so a row's noise does not depend on which rank computes it.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/executor.hpp"
+#include "io/batch_reader.hpp"
+#include "train/model_def.hpp"
+#include "zoo/model.hpp"
+
+namespace aeg::train {
+
+// What data-parallel training needs of the ranks: implemented over MPI by
+// aegraph_mpi (train/mpi/), and for one process by solo_ranks().
+class Ranks {
+ public:
+  virtual ~Ranks() = default;
+  virtual int rank() const = 0;
+  virtual int size() const = 0;
+  // Every rank's `mine` (counts[r] values from rank r), concatenated in rank
+  // order into `all`, on every rank.
+  virtual void all_gather(std::span<const float> mine, std::span<float> all, const std::vector<int>& counts) = 0;
+  virtual void all_gather(std::span<const double> mine, std::span<double> all, const std::vector<int>& counts) = 0;
+  // send holds send_counts[r] values for each rank r in rank order; recv gets
+  // recv_counts[r] values from each rank r, in rank order.
+  virtual void all_to_all(std::span<const float> send, const std::vector<int>& send_counts, std::span<float> recv,
+                          const std::vector<int>& recv_counts) = 0;
+  virtual void barrier() = 0;
+};
+std::unique_ptr<Ranks> solo_ranks();
+
+// The batch cut into `blocks` blocks of `rows` rows each.
+struct BlockLayout {
+  std::int64_t blocks = 1, rows = 0;
+  // The blocks rank r of n owns: [first, last).
+  std::int64_t first(int r, int n) const { return blocks * r / n; }
+  std::int64_t last(int r, int n) const { return blocks * (r + 1) / n; }
+};
+// `blocks` given (> 0): it must divide the batch. Otherwise the first of 12, 8,
+// 6, 4, 3, 2 that divides the batch into blocks of at least 64 rows, else 1.
+BlockLayout block_layout(std::int64_t batch, std::int64_t blocks = 0);
+
+// Why a model cannot be trained data-parallel, or "" if it can: an op that
+// couples the rows of a batch (of the op vocabulary, kl_sparsity; a hand-built
+// model's own ops are taken to be per-row sums, as every other op is).
+std::string data_parallel_obstacle(const Graph& graph);
+
+class DataParallel;
+// The data-parallel side of a training run: null when `ranks` is null and
+// `grad_blocks` 0 (one process training the whole batch at once). Throws
+// std::invalid_argument for a model it cannot split, or more ranks than blocks.
+std::unique_ptr<DataParallel> make_data_parallel(Ranks* ranks, std::int64_t grad_blocks, std::int64_t batch,
+                                                 std::uint64_t seed, const ModelDef& model);
+
+// Where the time of the steps went on this rank (seconds, summed over steps).
+struct StepTimes {
+  double compute = 0;   // forward and backward of this rank's blocks, and its partial sums
+  double idle = 0;      // waiting for the slowest rank (measured with a barrier when `measure_idle`)
+  double exchange = 0;  // the all-gathers and the rest of the tree
+  std::int64_t steps = 0;
+  std::int64_t bytes = 0;  // gradient bytes this rank receives each step
+};
+
+class DataParallel {
+ public:
+  // `ranks` null: one process (solo_ranks()). The model is built at layout.rows rows.
+  DataParallel(Ranks* ranks, BlockLayout layout, std::uint64_t seed);
+
+  Ranks& ranks() { return ranks_; }
+  const BlockLayout& layout() const { return layout_; }
+  bool writes() const { return ranks_.rank() == 0; }  // the one rank that writes files and prints
+  // The rows of each global batch this rank reads: [first_row, first_row + rows).
+  std::int64_t first_row() const { return first_ * layout_.rows; }
+  std::int64_t rows() const { return (last_ - first_) * layout_.rows; }
+
+  // One step's gradient: `mine` holds this rank's rows() rows of the global
+  // batch (x, and y for a conditional model). Leaves the whole batch's gradient
+  // (of its mean loss) in every parameter's grad on every rank, and returns the
+  // batch's mean loss, the same on every rank.
+  double gradients(Executor<float>& ex, const zoo::Model& model, ParamStore<float>& params, const io::Batch& mine,
+                   std::int64_t step);
+
+  // The exchange alone, on the partial sums of the last gradients() (its
+  // gradient values unchanged): for timing it against other reductions.
+  void exchange_again();
+
+  bool measure_idle = false;
+  const StepTimes& times() const { return times_; }
+  void reset_times() { times_ = {.bytes = times_.bytes}; }
+
+ private:
+  struct Node {
+    std::int64_t lo, hi;
+  };
+
+  void size_buffers(std::int64_t count);
+  void exchange();  // the all-gather of partial sums and the rest of the tree, into sum_
+
+  std::unique_ptr<Ranks> solo_;
+  Ranks& ranks_;
+  BlockLayout layout_;
+  std::uint64_t seed_;
+  std::int64_t first_, last_, count_ = -1;  // this rank's blocks, and the number of gradient values
+  std::vector<Node> mine_, all_;       // tree nodes this rank sums, and every rank's in rank order
+  std::vector<std::int64_t> bounds_;   // rank k finishes the tree on values [bounds_[k], bounds_[k + 1])
+  std::vector<int> send_counts_, recv_counts_, slice_counts_, loss_counts_;
+  std::vector<float> leaves_, partial_, send_, gathered_, sum_, slice_buf_, scratch_;
+  std::vector<double> my_losses_;
+  std::vector<double> losses_;
+  StepTimes times_;
+};
+
+}  // namespace aeg::train
