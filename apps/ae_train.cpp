@@ -115,6 +115,9 @@ int main(int argc, char** argv) {
                      mpi = std::make_unique<MpiRanks>(&argc, &argv);
                      c.ranks = mpi.get();
                      if (mpi->rank() != 0) c.quiet = true;
+                     // The ranks on one machine share its memory: each holds a split
+                     // (and the test split) within its share of the default budget.
+                     if (c.data_memory == 0) c.data_memory = aeg::io::default_data_memory() / ranks_on_this_machine();
                      mpi->on_stopped("ae-train: rank " + std::to_string(mpi->rank()) + " of " + std::to_string(mpi->size()) +
                                      " stopped by mpirun: another rank ended the run (mpirun names it); the last "
                                      "checkpoint written, " + c.out + ", is intact (--resume goes on from it)");

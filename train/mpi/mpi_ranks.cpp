@@ -45,6 +45,12 @@ bool started_by_mpirun() {
   return std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMIX_RANK") || std::getenv("PMI_RANK");
 }
 
+int ranks_on_this_machine() {
+  const char* n = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+  const int k = n ? std::atoi(n) : 1;
+  return k > 0 ? k : 1;
+}
+
 MpiRanks::MpiRanks(int* argc, char*** argv) {
   check(MPI_Init(argc, argv), "MPI_Init");
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);

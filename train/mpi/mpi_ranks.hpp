@@ -9,6 +9,8 @@ namespace aeg::train {
 
 // Whether this process was started by mpirun (Open MPI's, or a PMI launcher's).
 bool started_by_mpirun();
+// How many ranks mpirun started on this machine (1 where it does not say).
+int ranks_on_this_machine();
 
 class MpiRanks final : public Ranks {
  public:
