@@ -71,6 +71,19 @@ void tree_sum(std::int64_t lo, std::int64_t hi, float* out, float* scratch, std:
   for (std::int64_t i = 0; i < n; ++i) out[i] += scratch[i];
 }
 
+// Whether [lo, hi) is a node of the tree over [0, n).
+bool is_node(std::int64_t lo, std::int64_t hi, std::int64_t n) {
+  std::int64_t a = 0, b = n;
+  while (a != lo || b != hi) {
+    if (b - a < 2) return false;
+    const std::int64_t m = middle(a, b);
+    if (hi <= m) b = m;
+    else if (lo >= m) a = m;
+    else return false;
+  }
+  return true;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
@@ -150,7 +163,7 @@ void DataParallel::size_buffers(std::int64_t count) {
                                 std::to_string(count_) + " parameters are too many values for one exchange");
   std::int64_t depth = 0;
   for (std::int64_t w = layout_.blocks; w > 1; w = (w + 1) / 2) ++depth;
-  leaves_.resize(static_cast<std::size_t>((last_ - first_) * count_));
+  stack_.resize(static_cast<std::size_t>((depth + 2) * count_));
   partial_.resize(static_cast<std::size_t>(static_cast<std::int64_t>(mine_.size()) * count_));
   send_.resize(partial_.size());
   gathered_.resize(static_cast<std::size_t>(static_cast<std::int64_t>(all_.size()) * my_slice));
@@ -171,6 +184,13 @@ double DataParallel::gradients(Executor<float>& ex, const zoo::Model& model, Par
     throw std::logic_error("data-parallel step: " + std::to_string(mine.rows) + " rows read, expected " +
                            std::to_string(this->rows()));
   my_losses_.resize(static_cast<std::size_t>(last_ - first_));
+  // Each block's gradient goes onto a stack of tree nodes; two neighbours that
+  // are the halves of a node are added (left + right, as tree_sum does), so at
+  // most one buffer per level is held; a node of this rank's cover is done.
+  std::vector<Node>& open = open_;
+  open.clear();
+  std::size_t done = 0;
+  auto buffer = [&](std::size_t i) { return stack_.data() + static_cast<std::int64_t>(i) * count_; };
   for (std::int64_t b = first_; b < last_; ++b) {
     const std::int64_t k = b - first_;
     ex.bind_input(model.x, std::span<const float>(mine.x.data() + k * rows * f, static_cast<std::size_t>(rows * f)));
@@ -180,23 +200,36 @@ double DataParallel::gradients(Executor<float>& ex, const zoo::Model& model, Par
     ex.forward();
     my_losses_[static_cast<std::size_t>(k)] = ex.scalar(model.loss);
     ex.backward();
-    float* leaf = leaves_.data() + k * count_;
+    float* leaf = buffer(open.size());
     for (std::size_t p = 0; p < params.size(); ++p) {
       const Tensor<float>& g = params[p].grad;
       std::memcpy(leaf, g.ptr(), sizeof(float) * static_cast<std::size_t>(g.size()));
       leaf += g.size();
     }
+    open.push_back({b, b + 1});
+    for (;;) {
+      const std::size_t top = open.size() - 1;
+      if (done < mine_.size() && open[top].lo == mine_[done].lo && open[top].hi == mine_[done].hi) {
+        std::memcpy(partial_.data() + static_cast<std::int64_t>(done) * count_, buffer(top),
+                    sizeof(float) * static_cast<std::size_t>(count_));
+        open.pop_back();
+        ++done;
+        break;
+      }
+      if (top == 0 || !is_node(open[top - 1].lo, open[top].hi, layout_.blocks) ||
+          middle(open[top - 1].lo, open[top].hi) != open[top].lo)
+        break;
+      float* left = buffer(top - 1);
+      const float* right = buffer(top);
+      for (std::int64_t i = 0; i < count_; ++i) left[i] += right[i];
+      open[top - 1].hi = open[top].hi;
+      open.pop_back();
+    }
   }
+  if (done != mine_.size()) throw std::logic_error("data-parallel gradient tree: a partial sum is missing");
   // The generator left as a function of the step alone, so that a checkpoint's
   // /rng_state is the same on any number of ranks.
   ex.rng() = Rng(block_seed(seed_, step, layout_.blocks));
-
-  // This rank's whole subtrees, from its leaves.
-  auto leaf = [&](std::int64_t lo, std::int64_t hi) -> const float* {
-    return hi - lo == 1 && lo >= first_ && lo < last_ ? leaves_.data() + (lo - first_) * count_ : nullptr;
-  };
-  for (std::size_t i = 0; i < mine_.size(); ++i)
-    tree_sum(mine_[i].lo, mine_[i].hi, partial_.data() + static_cast<std::int64_t>(i) * count_, scratch_.data(), count_, leaf);
   times_.compute += seconds_since(t0);
 
   if (measure_idle) {

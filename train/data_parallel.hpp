@@ -122,9 +122,10 @@ class DataParallel {
   std::uint64_t seed_;
   std::int64_t first_, last_, count_ = -1;  // this rank's blocks, and the number of gradient values
   std::vector<Node> mine_, all_;       // tree nodes this rank sums, and every rank's in rank order
+  std::vector<Node> open_;             // nodes of this step's stack (stack_), bottom first
   std::vector<std::int64_t> bounds_;   // rank k finishes the tree on values [bounds_[k], bounds_[k + 1])
   std::vector<int> send_counts_, recv_counts_, slice_counts_, loss_counts_;
-  std::vector<float> leaves_, partial_, send_, gathered_, sum_, slice_buf_, scratch_;
+  std::vector<float> stack_, partial_, send_, gathered_, sum_, slice_buf_, scratch_;
   std::vector<double> my_losses_;
   std::vector<double> losses_;
   StepTimes times_;
