@@ -4,6 +4,7 @@
 // the headers below; their `#if defined(AEG_ISA_AVX512)` branches are what
 // the AVX-512 build adds.
 #include "engine/isa/isa_namespace.hpp"
+#include "engine/adam_pass.hpp"
 #include "engine/isa/kernels.hpp"
 #include "engine/ops/conv_direct.hpp"
 #include "engine/ops/im2col.hpp"
@@ -24,6 +25,7 @@ extern const IsaKernels AEG_ISA_TABLE(AEG_ISA) = {
     &bce_logits_sum,
     &bce_logits_grad,
     &sigmoid_values,
+    &adam_pass_float,
 };
 
 }  // namespace aeg::detail

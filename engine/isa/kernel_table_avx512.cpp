@@ -9,11 +9,13 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
 
+#include "engine/adam_scalars.hpp"
 #include "engine/isa/kernels.hpp"
 #include "engine/ops/conv_geom.hpp"
 #include "engine/parallel.hpp"

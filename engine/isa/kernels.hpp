@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "engine/adam_scalars.hpp"
 #include "engine/ops/conv_geom.hpp"
 
 namespace aeg::detail {
@@ -30,6 +31,9 @@ struct IsaKernels {
   double (*bce_logits_sum)(const float* logits, const float* x, std::int64_t n);
   void (*bce_logits_grad)(const float* logits, const float* x, float g, bool assign, float* ga, std::int64_t n);
   void (*sigmoid_values)(const float* x, float* y, std::int64_t n);
+  // adam_pass.hpp (with or without weight decay)
+  void (*adam_pass)(float* p, const float* g, float* m, float* v, std::int64_t n, const AdamScalars<float>& k,
+                    bool decay);
 };
 
 // Each build's table (kernels_avx2.cpp, kernels_avx512.cpp). Calling the

@@ -6,6 +6,7 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -100,7 +101,10 @@ TEST_CASE("the AVX-512 and AVX2 builds of BCE and the sigmoid part in the last b
   std::vector<float> ga(static_cast<std::size_t>(n)), gp = ga;
   a.bce_logits_grad(l.data(), x.data(), 0.5f, true, ga.data(), n);
   p.bce_logits_grad(l.data(), x.data(), 0.5f, true, gp.data(), n);
-  CHECK(max_ulps(ga, gp) <= 16);  // g (sigmoid - x): the difference of near numbers magnifies an ulp
+  // g (sigmoid - x): a few ulp of the sigmoid, absolute (near sigmoid = x the relative difference grows).
+  double worst = 0;
+  for (std::size_t i = 0; i < ga.size(); ++i) worst = std::max(worst, std::fabs(static_cast<double>(ga[i]) - gp[i]));
+  CHECK(worst <= 0.5 * 4 * 6e-8);
   const double va = a.bce_logits_sum(l.data(), x.data(), n), vp = p.bce_logits_sum(l.data(), x.data(), n);
   CHECK(va == Approx(vp).epsilon(1e-6));
   // Which of them differ in bits on this machine's libmvec: information, not a requirement.
