@@ -8,6 +8,7 @@
 #include "engine/isa/kernels.hpp"
 #include "engine/ops/conv_direct.hpp"
 #include "engine/ops/im2col.hpp"
+#include "engine/ops/max_pool_rows.hpp"
 #include "engine/ops/mvec_kernels.hpp"
 
 #define AEG_ISA_TABLE_(isa) kernels_##isa
@@ -25,6 +26,7 @@ extern const IsaKernels AEG_ISA_TABLE(AEG_ISA) = {
     &bce_logits_sum,
     &bce_logits_grad,
     &sigmoid_values,
+    &max2x2_rows<float>,
     &adam_pass_float,
 };
 

@@ -31,6 +31,9 @@ struct IsaKernels {
   double (*bce_logits_sum)(const float* logits, const float* x, std::int64_t n);
   void (*bce_logits_grad)(const float* logits, const float* x, float g, bool assign, float* ga, std::int64_t n);
   void (*sigmoid_values)(const float* x, float* y, std::int64_t n);
+  // max_pool_rows.hpp
+  void (*max2x2_rows)(const float* x, std::int64_t W, std::int64_t rows, std::int64_t cols, std::int64_t OW, float* y,
+                      float* a);
   // adam_pass.hpp (with or without weight decay)
   void (*adam_pass)(float* p, const float* g, float* m, float* v, std::int64_t n, const AdamScalars<float>& k,
                     bool decay);
