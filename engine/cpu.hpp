@@ -4,9 +4,10 @@
 //
 // The engine's kernels. The library is built for x86-64-v3 (AVX2, FMA, BMI2:
 // Intel since Haswell, AMD since Zen; on an older CPU it stops at start with a
-// message). Its float convolution kernels (im2col, col2im, the direct
-// convolution) and the libmvec-based BCE and sigmoid are built once more for
-// AVX-512, which runs where the CPU has AVX-512 F, CD, BW, DQ and VL.
+// message). Its float kernels that gain from AVX-512 (im2col, col2im, the direct
+// convolution, the 2x2 max-pool, Adam's update, and BCE and the sigmoid on
+// libmvec) are built once more for it, which runs where the CPU has AVX-512 F,
+// CD, BW, DQ and VL.
 // AEGRAPH_ISA=avx2 or AEGRAPH_ISA=avx512 forces one build (avx512 on a CPU
 // without it, or another name, is an error: std::runtime_error). Both builds
 // give the same bits except in BCE with logits and the sigmoid (libmvec's

@@ -39,7 +39,7 @@ struct IsaKernels {
                     bool decay);
 };
 
-// Each build's table (kernels_avx2.cpp, kernels_avx512.cpp). Calling the
+// Each build's table (kernel_table.cpp, kernel_table_avx512.cpp). Calling the
 // AVX-512 one on a CPU without AVX-512 faults: go through kernels().
 extern const IsaKernels kernels_avx2;
 extern const IsaKernels kernels_avx512;

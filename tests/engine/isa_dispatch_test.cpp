@@ -82,6 +82,39 @@ TEST_CASE("the AVX-512 and AVX2 builds: the same bits where the order of operati
   }
 }
 
+TEST_CASE("the AVX-512 and AVX2 builds: the same bits in the 2x2 max-pool and Adam's update", "[isa]") {
+  if (!aeg::detail::cpu_has_avx512()) {
+    WARN("this CPU has no AVX-512: only the AVX2 build runs here");
+    return;
+  }
+  const IsaKernels &a = aeg::detail::kernels_avx512, &p = aeg::detail::kernels_avx2;
+  std::mt19937 rng(3);
+  for (const std::int64_t W : {2, 7, 28, 57}) {  // rows of 1, 3, 14 and 28 whole windows (and a tail column)
+    const std::int64_t H = 2 * W, rows = H / 2, cols = W / 2;
+    std::vector<float> x = random_floats(rng, H * W);
+    x[3] = x[W + 2] = NAN;  // the first maximum wins, a NaN propagates: the same choices
+    x[5] = x[4];
+    std::vector<float> ya(static_cast<std::size_t>(rows * cols)), yp = ya, aa = ya, ap = ya;
+    a.max2x2_rows(x.data(), W, rows, cols, cols, ya.data(), aa.data());
+    p.max2x2_rows(x.data(), W, rows, cols, cols, yp.data(), ap.data());
+    CHECK(same_bits(ya, yp));
+    CHECK(same_bits(aa, ap));
+  }
+  const std::int64_t n = 1003;
+  for (const bool decay : {false, true}) {
+    const auto g = random_floats(rng, n);
+    std::vector<float> pa = random_floats(rng, n), ma = random_floats(rng, n, 0.1f), va = random_floats(rng, n, 0.1f);
+    for (auto& v : va) v = std::fabs(v);
+    std::vector<float> pp = pa, mp = ma, vp = va;
+    const aeg::detail::AdamScalars<float> k{0.9f, 0.999f, 0.1f, 0.001f, 0.3f, 1e-8f, 1e-3f, 3e-3f};
+    a.adam_pass(pa.data(), g.data(), ma.data(), va.data(), n, k, decay);
+    p.adam_pass(pp.data(), g.data(), mp.data(), vp.data(), n, k, decay);
+    CHECK(same_bits(pa, pp));
+    CHECK(same_bits(ma, mp));
+    CHECK(same_bits(va, vp));
+  }
+}
+
 TEST_CASE("the AVX-512 and AVX2 builds of BCE and the sigmoid part in the last bits (libmvec)", "[isa]") {
   if (!aeg::detail::cpu_has_avx512()) {
     WARN("this CPU has no AVX-512: only the AVX2 build runs here");
