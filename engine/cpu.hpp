@@ -7,14 +7,14 @@
 // message). Its float kernels that gain from AVX-512 (im2col, col2im, the direct
 // convolution, the 2x2 max-pool, Adam's update, and BCE and the sigmoid on
 // libmvec) are built once more for it, which runs where the CPU has AVX-512 F,
-// CD, BW, DQ and VL.
-// AEGRAPH_ISA=avx2 or AEGRAPH_ISA=avx512 forces one build (avx512 on a CPU
-// without it, or another name, is an error: std::runtime_error). Both builds
-// give the same bits except in BCE with logits and the sigmoid (libmvec's
-// 8-lane and 16-lane expf and log1pf round differently) and the direct
-// convolution's weight gradient (its lane sums run in another order), so a
-// model trained on an AVX-512 machine and on an AVX2 one parts in its last
-// bits; AEGRAPH_ISA=avx2 gives the AVX2 machine's bits anywhere.
+// CD, BW, DQ and VL. AEGRAPH_ISA=avx2 or AEGRAPH_ISA=avx512 forces one build
+// (avx512 on a CPU without it, or another name, is an error:
+// std::runtime_error). Both builds give the same bits except in BCE with
+// logits and the sigmoid (libmvec's 8-lane and 16-lane expf and log1pf round
+// differently) and the direct convolution's weight gradient (its lane sums run
+// in another order), so a model trained on an AVX-512 machine and on an AVX2
+// one parts in its last bits; AEGRAPH_ISA=avx2, with the same OpenBLAS kernels
+// (OPENBLAS_CORETYPE), gives the AVX2 machine's bits on either.
 //
 // OpenBLAS's kernels. OpenBLAS (a DYNAMIC_ARCH build, as Debian's) picks its
 // kernels by CPU model when it loads, and 0.3.21 falls back to its SSE3 ones
