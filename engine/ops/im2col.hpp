@@ -5,8 +5,9 @@
 // zero padding, giving (OH, OW) positions. Its column matrix is
 // (C * kh * kw, OH * OW), row (c, i, j) holding image[c, oh*s - p + i, ow*s - p + j]
 // (0 outside). conv2d: out = W col(x). conv_transpose2d: out = col2im(W^T x).
-// Float at strides 1 and 2 on AVX-512 CPUs goes to the register kernels of
-// im2col_s1.hpp and im2col_s2.hpp (the same bits); the versions here do the rest.
+// Float at strides 1 and 2 in the AVX-512 build (engine/isa/kernels.hpp) goes to
+// the register kernels of im2col_s1.hpp and im2col_s2.hpp (the same bits); the
+// versions here do the rest. The ops reach float through conv_dispatch.hpp.
 #pragma once
 #include "engine/isa/isa_namespace.hpp"
 #include <algorithm>
