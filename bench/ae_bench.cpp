@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
       for (auto& v : data) v = static_cast<float>(rng.uniform());
     }
     if (!json) {
-      std::printf("OpenBLAS kernels: %s\n", blas_core().c_str());
+      std::printf("OpenBLAS kernels: %s; engine kernels: %s\n", blas_core().c_str(), std::string(kernel_isa()).c_str());
       std::printf("%-4s %-8s %7s %6s %11s %9s %9s %13s %13s %10s\n", "id", "model", "threads", "batch", "steps/s", "mean",
                   "GFLOP/s", "planned MiB", "naive MiB", "peak MiB");
     }

@@ -3,13 +3,13 @@
 # for the table's epochs and batch (Adam, lr 1e-3, seed 1) and prints ae-eval's
 # JSON for each. Slow (hours on 2 cores): not part of the tests.
 #   bash bench/zoo_table.sh [RECIPE-ID ...]     (default: all rows; run in the order given)
-#   JOBS=2 THREADS=1 OUT=out/zoo bash bench/zoo_table.sh
+#   JOBS=2 THREADS=1 OUT=out/zoo BIN=build/apps bash bench/zoo_table.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-out/zoo}
 JOBS=${JOBS:-1}
 THREADS=${THREADS:-2}
-BIN=${BIN:-build/apps}  # a copy keeps a long run safe from rebuilds
+BIN=${BIN:-build/apps}  # another build (BIN=build-x/apps), or a copy that keeps a long run safe from rebuilds
 mkdir -p "$OUT"
 [ -f out/fashion-mnist.h5 ] || { mkdir -p out; $BIN/ae-import --out out/fashion-mnist.h5; }
 DATA=out/fashion-mnist.h5

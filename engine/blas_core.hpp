@@ -1,18 +1,24 @@
-// Which OpenBLAS kernels run. OpenBLAS picks them by CPU model when it loads;
-// Debian's 0.3.21 does not know newer Xeons (family 6 model 207, say) and falls
-// back to its SSE3 kernels ("Prescott"): 26 GFLOP/s where its AVX-512 ones give
-// 125 on the same core. Only the environment variable OPENBLAS_CORETYPE, read at
-// load time, changes the choice.
+// OpenBLAS's kernels, and the switch off its generic ones (engine/cpu.hpp says
+// when and why). Internal to the engine.
 #pragma once
 #include <string>
 
-namespace aeg {
+#include "engine/cpu.hpp"
 
-// OpenBLAS's name for the kernels in use: "Cooperlake", "SkylakeX", "Prescott", ...
-std::string blas_core();
+namespace aeg::detail {
 
-// When OpenBLAS fell back to its generic kernels on a CPU that runs better ones,
-// the OPENBLAS_CORETYPE to name ("Cooperlake", "SkylakeX" or "Haswell"); else "".
+// When OpenBLAS runs its generic kernels ("Prescott") on a CPU that runs
+// better ones, the core to name ("Cooperlake", "SkylakeX" or "Haswell"); else "".
 std::string blas_core_upgrade();
 
-}  // namespace aeg
+// Makes OpenBLAS run `core`'s kernels from now on, through its DYNAMIC_ARCH
+// entry points; false (and nothing changed) where OpenBLAS has none or does
+// not know the name. No BLAS call may be running meanwhile.
+bool switch_blas_core(const std::string& core);
+
+// Once per process, before the engine's first product: chooses the build of
+// the engine's kernels (throwing for a bad AEGRAPH_ISA) and moves OpenBLAS off
+// its generic kernels unless OPENBLAS_CORETYPE is set.
+void settle_kernels();
+
+}  // namespace aeg::detail

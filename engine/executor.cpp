@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "engine/blas_core.hpp"
 #include "engine/denormals.hpp"
 #include "engine/gemm.hpp"
 #include "engine/huge_pages.hpp"
@@ -46,6 +47,7 @@ Executor<T>::Executor(Plan plan_arg, ParamStore<T>& params, ExecOptions options)
   const Plan& plan = plan_;
   if (plan.outputs().empty())  // a default-constructed Plan
     throw std::invalid_argument("executor: an empty plan (make one with compile)");
+  detail::settle_kernels();  // engine/cpu.hpp
   gemm_single_threaded_blas();
   const Graph& g = plan.graph();
   const std::size_t n = static_cast<std::size_t>(g.size());

@@ -5,8 +5,11 @@
 #include <map>
 #include <sstream>
 #include <stdexcept>
+#include <type_traits>
 
+#include "engine/adam_pass.hpp"
 #include "engine/denormals.hpp"
+#include "engine/isa/kernels.hpp"
 #include "engine/parallel.hpp"
 
 namespace aeg {
@@ -270,31 +273,6 @@ std::vector<std::string> Adam<T>::buffer_names() const {
   return {"m", "v"};
 }
 
-namespace {
-
-template <class T>
-struct AdamScalars {
-  T b1, b2, c1, c2, bc2_sqrt, eps, step_size, wd;
-};
-
-// One pass over the four arrays. Restrict parameters (they never overlap),
-// scalars by value and no branch inside let GCC vectorise it, sqrt and
-// division included (locals declared restrict are not enough for it).
-template <class T, bool Decay>
-void adam_pass(T* __restrict p, const T* __restrict g, T* __restrict m, T* __restrict v, std::int64_t n,
-               const AdamScalars<T> k) {
-  for (std::int64_t i = 0; i < n; ++i) {
-    T d = g[i];
-    if constexpr (Decay) d = d + k.wd * p[i];
-    m[i] = k.b1 * m[i] + k.c1 * d;
-    v[i] = k.b2 * v[i] + k.c2 * d * d;
-    const T denom = std::sqrt(v[i]) / k.bc2_sqrt + k.eps;
-    p[i] = p[i] - k.step_size * m[i] / denom;
-  }
-}
-
-}  // namespace
-
 template <class T>
 void Adam<T>::update(T* p, const T* g, std::int64_t lo, std::int64_t hi, std::vector<Tensor<T>>& buffers,
                      std::int64_t step, bool bias) const {
@@ -310,11 +288,13 @@ void Adam<T>::update(T* p, const T* g, std::int64_t lo, std::int64_t hi, std::ve
   const bool decay = opt_.weight_decay != 0 && (opt_.decay_biases || !bias);
   T* m = buffers[0].ptr();
   T* v = buffers[1].ptr();
-  const AdamScalars<T> k{b1, b2, c1, c2, bc2_sqrt, eps, step_size, wd};
-  if (decay)
-    adam_pass<T, true>(p + lo, g + lo, m + lo, v + lo, hi - lo, k);
+  const detail::AdamScalars<T> k{b1, b2, c1, c2, bc2_sqrt, eps, step_size, wd};
+  if constexpr (std::is_same_v<T, float>)
+    detail::kernels().adam_pass(p + lo, g + lo, m + lo, v + lo, hi - lo, k, decay);
+  else if (decay)
+    detail::adam_pass<T, true>(p + lo, g + lo, m + lo, v + lo, hi - lo, k);
   else
-    adam_pass<T, false>(p + lo, g + lo, m + lo, v + lo, hi - lo, k);
+    detail::adam_pass<T, false>(p + lo, g + lo, m + lo, v + lo, hi - lo, k);
 }
 
 template class Optimizer<float>;

@@ -8,6 +8,7 @@ packages=(
   libcairo2-dev fonts-dejavu-core
   catch2 dataset-fashion-mnist
   libopenmpi-dev openmpi-bin  # optional: data-parallel ae-train under mpirun (the rest builds without)
+  qemu-user  # scripts/portable_check.sh: the library on an emulated CPU without AVX-512
 )
 missing=()
 for p in "${packages[@]}"; do

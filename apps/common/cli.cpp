@@ -8,7 +8,6 @@
 #include <iostream>
 #include <typeinfo>
 
-#include "engine/blas_core.hpp"
 
 namespace po = boost::program_options;
 
@@ -55,13 +54,6 @@ void check_outputs(const po::variables_map& vm) {
 
 int run_app(const std::string& app, const std::string& usage, int argc, char** argv,
             po::options_description& options, const std::function<int(const po::variables_map&)>& body) {
-  // OpenBLAS chose its kernels before main; where it fell back to its generic ones,
-  // run this program again naming better ones (once: the variable is set then).
-  if (!std::getenv("OPENBLAS_CORETYPE"))
-    if (const std::string core = blas_core_upgrade(); !core.empty()) {
-      setenv("OPENBLAS_CORETYPE", core.c_str(), 1);
-      execv("/proc/self/exe", argv);  // returns only on failure: go on with the slow kernels
-    }
   options.add_options()("help,h", "show this help");
   po::variables_map vm;
   try {

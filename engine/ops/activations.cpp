@@ -6,7 +6,7 @@
 #include <string>
 
 #include "engine/ops.hpp"
-#include "engine/ops/mvec_kernels.hpp"
+#include "engine/isa/kernels.hpp"
 #include "engine/ops/relu.hpp"
 #include "engine/ops/unary.hpp"
 
@@ -32,7 +32,7 @@ struct SigmoidFn {
   template <class T> static T f(T x, const UnaryAttr&) { return stable_sigmoid(x); }
   template <class T> static T df(T, T y, const UnaryAttr&) { return y * (T(1) - y); }
   // The same formula on 16 lanes of libmvec's expf: scalar expf was 7 % of W1's step.
-  static void f_float(const float* x, float* y, std::int64_t n) { detail::sigmoid_values(x, y, n); }
+  static void f_float(const float* x, float* y, std::int64_t n) { detail::kernels().sigmoid_values(x, y, n); }
 };
 struct TanhFn {
   static constexpr const char* name = "tanh";

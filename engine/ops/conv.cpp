@@ -15,7 +15,7 @@
 
 #include "engine/gemm.hpp"
 #include "engine/ops.hpp"
-#include "engine/ops/conv_direct.hpp"
+#include "engine/ops/conv_dispatch.hpp"
 #include "engine/ops/grad_write.hpp"
 #include "engine/ops/im2col.hpp"
 #include "engine/ops/relu.hpp"
@@ -92,10 +92,10 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
         const T* cn = x + n * img;
         T* yn = c.out + n * O * L;
         if (direct) {
-          detail::direct_conv_fwd(g, O, cn, w, b, yn);
+          detail::dispatch::direct_conv_fwd(g, O, cn, w, b, yn);
         } else {
           if (!g.identity()) {
-            detail::im2col(g, cn, col, scratch, off);
+            detail::dispatch::im2col(g, cn, col, scratch, off);
             cn = col;
           }
           gemm(false, false, O, L, K, T(1), w, K, cn, L, T(0), yn, L, inner);
@@ -145,11 +145,11 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
         }
         const T* xn = x + n * img;
         if (gw && direct) {
-          detail::direct_conv_dw(g, O, gy, xn, first_w, pw);
+          detail::dispatch::direct_conv_dw(g, O, gy, xn, first_w, pw);
         } else if (gw) {  // dW (O, K) += gy (O, L) col^T (L, K)
           const T* cn = xn;
           if (!g.identity()) {
-            detail::im2col(g, xn, col, scratch, off);
+            detail::dispatch::im2col(g, xn, col, scratch, off);
             cn = col;
           }
           gemm(false, true, O, K, L, T(1), gy, L, cn, L, first_w ? T(0) : T(1), pw, K, inner);
@@ -159,12 +159,12 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
           T* dxn = gx + n * img;
           if (direct) {
             if (c.fresh_grad(0)) std::fill(dxn, dxn + img, T(0));
-            detail::direct_conv_dx(g, O, w, gy, dxn);
+            detail::dispatch::direct_conv_dx(g, O, w, gy, dxn);
           } else if (g.identity()) {
             gemm(true, false, K, L, O, T(1), w, K, gy, L, detail::grad_beta(c, 0), dxn, L, inner);
           } else {
             gemm(true, false, K, L, O, T(1), w, K, gy, L, T(0), col, L, inner);
-            detail::col2im(g, col, scratch, off, c.fresh_grad(0), dxn);
+            detail::dispatch::col2im(g, col, scratch, off, c.fresh_grad(0), dxn);
           }
         }
       }

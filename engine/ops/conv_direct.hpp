@@ -7,6 +7,7 @@
 // w is (O, C, kh, kw); the image (C, H, W) and the output (O, OH, OW) follow
 // ConvGeom with stride 1.
 #pragma once
+#include "engine/isa/isa_namespace.hpp"
 #include <algorithm>
 #include <cstdint>
 #include <type_traits>
@@ -14,9 +15,9 @@
 #include "engine/ops/im2col.hpp"
 #include "engine/ops/masked_rows.hpp"
 
-namespace aeg::detail {
+namespace aeg::detail::inline AEG_ISA {
 
-#if defined(__AVX512F__)
+#if defined(AEG_ISA_AVX512)
 // Float on AVX-512, rows of at most 128: each output row (forward) or image row
 // (dx) summed 16 columns at a time in a register over every (channel, tap),
 // from shifted masked loads, and stored once; dw sums each tap in a register.
@@ -104,7 +105,7 @@ inline bool use_direct_conv(const ConvGeom& g, std::int64_t out_channels) {
 template <class T>
 void direct_conv_fwd(const ConvGeom& g, std::int64_t O, const T* __restrict img, const T* __restrict w,
                      const T* b, T* __restrict out) {
-#if defined(__AVX512F__)
+#if defined(AEG_ISA_AVX512)
   if constexpr (std::is_same_v<T, float>)
     if (direct_rows_apply(g)) return direct_conv_fwd_rows(g, O, img, w, b, out);
 #endif
@@ -128,7 +129,7 @@ void direct_conv_fwd(const ConvGeom& g, std::int64_t O, const T* __restrict img,
 template <class T>
 void direct_conv_dw(const ConvGeom& g, std::int64_t O, const T* __restrict gy, const T* __restrict img, bool first,
                     T* __restrict dw) {
-#if defined(__AVX512F__)
+#if defined(AEG_ISA_AVX512)
   if constexpr (std::is_same_v<T, float>)
     if (direct_rows_apply(g)) return direct_conv_dw_rows(g, O, gy, img, first, dw);
 #endif
@@ -161,7 +162,7 @@ void direct_conv_dw(const ConvGeom& g, std::int64_t O, const T* __restrict gy, c
 template <class T>
 void direct_conv_dx(const ConvGeom& g, std::int64_t O, const T* __restrict w, const T* __restrict gy,
                     T* __restrict dimg) {
-#if defined(__AVX512F__)
+#if defined(AEG_ISA_AVX512)
   if constexpr (std::is_same_v<T, float>)
     if (direct_rows_apply(g)) return direct_conv_dx_rows(g, O, w, gy, dimg);
 #endif
@@ -178,4 +179,4 @@ void direct_conv_dx(const ConvGeom& g, std::int64_t O, const T* __restrict w, co
   }
 }
 
-}  // namespace aeg::detail
+}  // namespace aeg::detail::inline AEG_ISA

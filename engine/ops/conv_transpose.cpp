@@ -9,6 +9,7 @@
 
 #include "engine/gemm.hpp"
 #include "engine/ops.hpp"
+#include "engine/ops/conv_dispatch.hpp"
 #include "engine/ops/grad_write.hpp"
 #include "engine/ops/im2col.hpp"
 #include "engine/ops/relu.hpp"
@@ -97,7 +98,7 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
           gemm(true, false, K, L, Ci, T(1), w, K, xn, L, T(0), yn, L, inner);
         } else {
           gemm(true, false, K, L, Ci, T(1), w, K, xn, L, T(0), col, L, inner);
-          detail::col2im(g, col, scratch, off, true, yn);
+          detail::dispatch::col2im(g, col, scratch, off, true, yn);
         }
         if (b) detail::add_channel_bias(b, Co, plane, yn);
         if (relu_) detail::relu_in_place(yn, img);
@@ -144,7 +145,7 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
         if (gx || gw) {
           const T* dcol = gy;
           if (!g.identity()) {
-            detail::im2col(g, gy, col, scratch, off);
+            detail::dispatch::im2col(g, gy, col, scratch, off);
             dcol = col;
           }
           if (gx)  // dx_n (C_in, L) += W (C_in, K) dcol (K, L)

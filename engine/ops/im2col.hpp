@@ -5,9 +5,11 @@
 // zero padding, giving (OH, OW) positions. Its column matrix is
 // (C * kh * kw, OH * OW), row (c, i, j) holding image[c, oh*s - p + i, ow*s - p + j]
 // (0 outside). conv2d: out = W col(x). conv_transpose2d: out = col2im(W^T x).
-// Float at strides 1 and 2 on AVX-512 CPUs goes to the register kernels of
-// im2col_s1.hpp and im2col_s2.hpp (the same bits); the versions here do the rest.
+// Float at strides 1 and 2 in the AVX-512 build (engine/isa/kernels.hpp) goes to
+// the register kernels of im2col_s1.hpp and im2col_s2.hpp (the same bits); the
+// versions here do the rest. The ops reach float through conv_dispatch.hpp.
 #pragma once
+#include "engine/isa/isa_namespace.hpp"
 #include <algorithm>
 #include <cstdint>
 #include <stdexcept>
@@ -20,7 +22,7 @@
 #include "engine/ops/lane_sum.hpp"
 #include "engine/parallel.hpp"
 
-namespace aeg::detail {
+namespace aeg::detail::inline AEG_ISA {
 
 // Calls f(tap, in, at, rows, x0, x1) for every kernel tap that reaches the
 // image: for r in [0, rows) and x in [x0, x1), column entry at + r * OW + x of
@@ -72,7 +74,7 @@ const std::int32_t* gather_offsets(const ConvGeom& g, T* scratch) {
 template <class T>
 void im2col(const ConvGeom& g, const T* __restrict img, T* __restrict col, T* scratch,
             const std::int32_t* __restrict off) {
-#if defined(__AVX512F__)
+#if defined(AEG_ISA_AVX512)
   if constexpr (std::is_same_v<T, float>) {
     if (s1_applies(g)) return im2col_s1(g, img, col);
     if (im2col_s2_applies(g)) return im2col_s2(g, img, col);
@@ -100,7 +102,7 @@ void im2col(const ConvGeom& g, const T* __restrict img, T* __restrict col, T* sc
 template <class T>
 void col2im(const ConvGeom& g, const T* __restrict col, T* scratch, const std::int32_t* __restrict off,
             bool assign, T* __restrict img) {
-#if defined(__AVX512F__)
+#if defined(AEG_ISA_AVX512)
   if constexpr (std::is_same_v<T, float>) {
     if (s1_applies(g)) return col2im_s1(g, col, assign, img);
     if (col2im_s2_applies(g)) return col2im_s2(g, col, assign, img);
@@ -191,4 +193,4 @@ void add_parts(Parallel& par, const T* parts, std::int64_t count, std::int64_t s
   });
 }
 
-}  // namespace aeg::detail
+}  // namespace aeg::detail::inline AEG_ISA

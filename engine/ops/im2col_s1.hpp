@@ -7,14 +7,15 @@
 // The same bits: col2im adds every pixel's taps in tap order from +0, and the
 // +0 of lanes outside a tap's reach changes nothing.
 #pragma once
-#if defined(__AVX512F__)
+#include "engine/isa/isa_namespace.hpp"
+#if defined(AEG_ISA_AVX512)
 #include <algorithm>
 #include <cstdint>
 
 #include "engine/ops/conv_geom.hpp"
 #include "engine/ops/masked_rows.hpp"
 
-namespace aeg::detail {
+namespace aeg::detail::inline AEG_ISA {
 
 // Whether the stride-1 kernels handle g: rows of at most 8 vectors (128 floats,
 // image and positions) and at most 32 kernel columns.
@@ -84,5 +85,5 @@ inline void col2im_s1(const ConvGeom& g, const float* __restrict col, bool assig
   }
 }
 
-}  // namespace aeg::detail
+}  // namespace aeg::detail::inline AEG_ISA
 #endif

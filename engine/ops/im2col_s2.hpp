@@ -9,14 +9,15 @@
 // change nothing, since a sum that starts at +0 is never -0.
 // 128 samples of W3's conv1 geometry: col2im 3.56 -> 1.19 ms.
 #pragma once
-#if defined(__AVX512F__)
+#include "engine/isa/isa_namespace.hpp"
+#if defined(AEG_ISA_AVX512)
 #include <algorithm>
 #include <cstdint>
 
 #include "engine/ops/conv_geom.hpp"
 #include "engine/ops/masked_rows.hpp"
 
-namespace aeg::detail {
+namespace aeg::detail::inline AEG_ISA {
 
 // Whether im2col_s2 handles g: stride 2, at most 17 kernel columns (a tap's 8
 // positions must lie within two 16-float windows) and 64 positions a row.
@@ -133,5 +134,5 @@ inline void col2im_s2(const ConvGeom& g, const float* col, bool assign, float* i
   }
 }
 
-}  // namespace aeg::detail
+}  // namespace aeg::detail::inline AEG_ISA
 #endif

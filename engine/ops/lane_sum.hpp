@@ -5,9 +5,10 @@
 // only, so callers that split work into fixed ranges keep their results
 // independent of the thread count. Internal to engine/ops.
 #pragma once
+#include "engine/isa/isa_namespace.hpp"
 #include <cstdint>
 
-namespace aeg::detail {
+namespace aeg::detail::inline AEG_ISA {
 
 // The sum of term(i) for i in [lo, hi), accumulated in R.
 template <class R, class F>
@@ -29,4 +30,4 @@ T lane_sum(const T* __restrict v, std::int64_t n) {
   return lane_sum_of<T>(0, n, [v](std::int64_t i) { return v[i]; });
 }
 
-}  // namespace aeg::detail
+}  // namespace aeg::detail::inline AEG_ISA

@@ -12,7 +12,7 @@
 
 #include "engine/ops.hpp"
 #include "engine/ops/lane_sum.hpp"
-#include "engine/ops/mvec_kernels.hpp"
+#include "engine/isa/kernels.hpp"
 #include "engine/ops/broadcast.hpp"
 #include "engine/ops/grad_write.hpp"
 #include "engine/ops/loss_util.hpp"
@@ -121,7 +121,7 @@ class PointwiseLoss : public OpImpl<PointwiseLoss<Fn>> {
     const T* b = Fn::arity == 2 ? c.in[1] : nullptr;
     const double total = c.par->template sum<double>(c.in_size(0), kGrain, [&](std::int64_t lo, std::int64_t hi) {
       if constexpr (kVectorBce<T>) {
-        return detail::bce_logits_sum(a + lo, b + lo, hi - lo);
+        return detail::kernels().bce_logits_sum(a + lo, b + lo, hi - lo);
       } else {
         return detail::lane_sum_of<double>(lo, hi, [&](std::int64_t i) { return fn_.value(a[i], b ? b[i] : T(0)); });
       }
@@ -139,7 +139,7 @@ class PointwiseLoss : public OpImpl<PointwiseLoss<Fn>> {
       detail::with_grad_write(c.fresh_grad(0), [&](auto assign) {
         c.par->for_range(n, kGrain, [&](std::int64_t lo, std::int64_t hi) {
           if constexpr (kVectorBce<T>)
-            detail::bce_logits_grad(a + lo, b + lo, g, assign, ga + lo, hi - lo);
+            detail::kernels().bce_logits_grad(a + lo, b + lo, g, assign, ga + lo, hi - lo);
           else
             for (std::int64_t i = lo; i < hi; ++i)
               detail::write_grad<decltype(assign)::value>(ga[i], g * fn_.da(a[i], b ? b[i] : T(0)));

@@ -1,13 +1,14 @@
 // Masked 16-float row access on AVX-512, shared by the register im2col and
 // col2im kernels (im2col_s1.hpp, im2col_s2.hpp). Internal to engine/ops.
 #pragma once
-#if defined(__AVX512F__)
+#include "engine/isa/isa_namespace.hpp"
+#if defined(AEG_ISA_AVX512)
 #include <immintrin.h>
 
 #include <algorithm>
 #include <cstdint>
 
-namespace aeg::detail::simd {
+namespace aeg::detail::inline AEG_ISA::simd {
 
 // Lanes [lo, hi) of 16, clipped to [0, 16).
 inline __mmask16 lanes(std::int64_t lo, std::int64_t hi) {
@@ -22,5 +23,5 @@ inline __m512 window(const float* p, std::int64_t at, __mmask16 m) {
   return at >= 0 ? _mm512_maskz_loadu_ps(m, p + at) : _mm512_maskz_expandloadu_ps(m, p);
 }
 
-}  // namespace aeg::detail::simd
+}  // namespace aeg::detail::inline AEG_ISA::simd
 #endif

@@ -1,5 +1,7 @@
 // Built with -ffast-math (engine/CMakeLists.txt) so that glibc's headers declare
-// the vector variants of expf and log1pf; nothing else lives in this file.
+// the vector variants of expf and log1pf; nothing else lives in this file. Built
+// twice: as it is for the x86-64-v3 baseline (libmvec's 8-lane AVX2 variants),
+// and by engine/isa/mvec_kernels_avx512.cpp (its 16-lane AVX-512 ones).
 //
 // libmvec's 16-lane, 8-lane and scalar expf do not round alike, so every element
 // goes through the same 16-lane block, the tail padded: an element's bits must not
@@ -9,7 +11,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace aeg::detail {
+namespace aeg::detail::inline AEG_ISA {
 namespace {
 
 constexpr std::int64_t kLanes = 16;
@@ -91,4 +93,4 @@ void sigmoid_values(const float* __restrict x, float* __restrict y, std::int64_t
   by_blocks(x, nullptr, n, sigmoid_block, write);
 }
 
-}  // namespace aeg::detail
+}  // namespace aeg::detail::inline AEG_ISA

@@ -7,8 +7,11 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
+#include "engine/isa/kernels.hpp"
 #include "engine/ops.hpp"
+#include "engine/ops/max_pool_rows.hpp"
 #include "engine/parallel.hpp"
 
 namespace aeg {
@@ -26,34 +29,6 @@ std::int64_t pool_side(std::int64_t n, std::int64_t kernel, std::int64_t stride,
 
 // Planes per task: about 16k output elements each.
 std::int64_t plane_grain(std::int64_t plane) { return std::max<std::int64_t>(1, (1 << 14) / std::max<std::int64_t>(1, plane)); }
-
-// The first maximum in row-major order wins and a NaN propagates (as
-// PyTorch). Selects, not branches: which element wins is data, so a branch
-// here is mispredicted about every other element.
-template <class T>
-inline void take_max(T v, std::int64_t at, T& best_v, std::int64_t& best) {
-  const bool take = v > best_v || (std::isnan(v) && !std::isnan(best_v));
-  best_v = take ? v : best_v;
-  best = take ? at : best;
-}
-
-// y[ox], a[ox] for ox in [0, n): the maximum of the 2x2 window at row pointer
-// r (plane offset `at`), columns 2 ox and 2 ox + 1 of it and the next row, taken
-// in row-major order as take_max does, and its plane index.
-template <class T>
-void max2x2_row(const T* __restrict r, std::int64_t at, std::int64_t W, std::int64_t n, T* __restrict y,
-                T* __restrict a) {
-  const T* __restrict r1 = r + W;
-  for (std::int64_t ox = 0; ox < n; ++ox) {
-    T bv = r[2 * ox];
-    std::int64_t best = at + 2 * ox;
-    take_max(r[2 * ox + 1], at + 2 * ox + 1, bv, best);
-    take_max(r1[2 * ox], at + W + 2 * ox, bv, best);
-    take_max(r1[2 * ox + 1], at + W + 2 * ox + 1, bv, best);
-    y[ox] = bv;
-    a[ox] = static_cast<T>(best);
-  }
-}
 
 class Pool2dBase {
  public:
@@ -109,16 +84,21 @@ class MaxPool2dOp : public OpImpl<MaxPool2dOp>, Pool2dBase {
         const T* xp = x + p * H * W;
         T* yp = c.out + p * OH * OW;
         T* ap = c.aux + p * OH * OW;
+        if (full_h > 0 && full_w > 0) {
+          if constexpr (std::is_same_v<T, float>)
+            detail::kernels().max2x2_rows(xp, W, full_h, full_w, OW, yp, ap);
+          else
+            detail::max2x2_rows(xp, W, full_h, full_w, OW, yp, ap);
+        }
         for (std::int64_t oy = 0; oy < OH; ++oy) {
           const std::int64_t y0 = oy * s_, y1 = std::min(y0 + k_, H);
           const std::int64_t ox0 = oy < full_h ? full_w : 0;
-          if (ox0 > 0) max2x2_row(xp + y0 * W, y0 * W, W, ox0, yp + oy * OW, ap + oy * OW);
           for (std::int64_t ox = ox0; ox < OW; ++ox) {
             const std::int64_t x0 = ox * s_, x1 = std::min(x0 + k_, W);
             std::int64_t best = y0 * W + x0;
             T bv = xp[best];
             for (std::int64_t y = y0; y < y1; ++y)
-              for (std::int64_t xx = x0; xx < x1; ++xx) take_max(xp[y * W + xx], y * W + xx, bv, best);
+              for (std::int64_t xx = x0; xx < x1; ++xx) detail::take_max(xp[y * W + xx], y * W + xx, bv, best);
             yp[oy * OW + ox] = bv;
             ap[oy * OW + ox] = static_cast<T>(best);
           }

@@ -1,5 +1,6 @@
 // Every app runs OpenBLAS's fast kernels even where OpenBLAS does not know the CPU
-// (apps/common/cli.cpp), and a core named by the user stands.
+// (the engine switches it at the first Executor: engine/cpu.hpp), and a core named by
+// the user stands.
 #include <catch2/catch.hpp>
 
 #include <string>

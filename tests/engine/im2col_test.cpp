@@ -2,9 +2,10 @@
 // im2col copies every image element (or 0 for padding) to its column entry,
 // col2im adds every column entry onto its pixel in tap order from +0. The
 // same bits are required, on random geometries at strides 1 to 3 (strides 1
-// and 2 take the AVX-512 kernels of im2col_s1.hpp / im2col_s2.hpp where the
-// CPU has them), with -0 entries mixed in and col2im's assigning and adding
-// forms.
+// and 2 take the AVX-512 kernels of im2col_s1.hpp / im2col_s2.hpp in the
+// AVX-512 build), with -0 entries mixed in and col2im's assigning and adding
+// forms; for each build of the kernels this CPU runs, so both builds also
+// give each other's bits.
 #include <catch2/catch.hpp>
 
 #include <array>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "engine/ops/im2col.hpp"
+#include "isa_builds.hpp"
 
 using aeg::detail::ConvGeom;
 
@@ -49,9 +51,7 @@ std::vector<float> col2im_loops(const ConvGeom& g, const std::vector<float>& col
   return img;
 }
 
-}  // namespace
-
-TEST_CASE("im2col and col2im give the bits of nested loops at strides 1-3", "[conv]") {
+void check_against_loops(const aeg::detail::IsaKernels* build) {
   std::mt19937 rng(11);
   std::uniform_real_distribution<float> u(-1.f, 1.f);
   // (C, H, W, kh, kw, stride, pad) beyond the random ranges: padding of 16 or more,
@@ -89,7 +89,7 @@ TEST_CASE("im2col and col2im give the bits of nested loops at strides 1-3", "[co
     std::vector<float> image(static_cast<std::size_t>(g.image_size()));
     for (auto& v : image) v = rng() % 6 == 0 ? -0.f : u(rng);
     std::vector<float> col(static_cast<std::size_t>(g.rows() * g.cols()), 7.f);  // 7: any entry left unwritten shows
-    aeg::detail::im2col(g, image.data(), col.data(), scratch.data(), off);
+    build->im2col(g, image.data(), col.data(), scratch.data(), off);
     const std::vector<float> want_col = im2col_loops(g, image);
     REQUIRE(std::memcmp(col.data(), want_col.data(), col.size() * sizeof(float)) == 0);
 
@@ -98,11 +98,20 @@ TEST_CASE("im2col and col2im give the bits of nested loops at strides 1-3", "[co
       std::vector<float> img(static_cast<std::size_t>(g.image_size()));
       for (auto& v : img) v = u(rng);
       const std::vector<float> want = col2im_loops(g, col, assign, img);
-      aeg::detail::col2im(g, col.data(), scratch.data(), off, assign, img.data());
+      build->col2im(g, col.data(), scratch.data(), off, assign, img.data());
       INFO((assign ? "col2im assigning" : "col2im adding"));
       REQUIRE(std::memcmp(img.data(), want.data(), img.size() * sizeof(float)) == 0);
     }
     ++checked;
   }
   CHECK(checked > 300);
+}
+
+}  // namespace
+
+TEST_CASE("im2col and col2im give the bits of nested loops at strides 1-3", "[conv][isa]") {
+  for (const aeg::detail::IsaKernels* build : runnable_isa_builds()) {
+    INFO("the " << aeg::detail::isa_name(build->isa) << " build");
+    check_against_loops(build);
+  }
 }
