@@ -12,6 +12,7 @@
 
 #include "apps/common/cli.hpp"
 #include "apps/common/model_options.hpp"
+#include "apps/graph/finite_differences.hpp"
 #include "apps/graph/neuron.hpp"
 #include "apps/graph/render.hpp"
 #include "apps/graph/stepper_html.hpp"
@@ -126,6 +127,8 @@ int main(int argc, char** argv) {
                                    "parameters and every step, and put the values in the drawing")
       ("stepper", po::value<std::string>(), "also write an HTML page that steps through the traced forward and backward "
                                             "pass node by node (self-contained; open it in any browser)")
+      ("finite-differences", po::bool_switch(), "after the trace, check every gradient against central differences "
+                                                "of the output in double precision, element by element")
       ("seed", po::value<std::uint64_t>()->default_value(1), "seed for the parameters, the inputs and the noise")
       ("out", po::value<std::string>()->default_value("graph.dot"),
        "file to write: .svg or .png drawn by Graphviz's library (where built with it), else DOT ('-' for standard output)");
@@ -133,8 +136,10 @@ int main(int argc, char** argv) {
   return run_app("ae-graph", "--model NAME [model options] [--backward] [--trace] [--stepper FILE.html] --out FILE.{dot,svg,png}",
                  argc, argv, opts, [](const po::variables_map& vm) {
     const bool eval = vm["eval"].as<bool>(), stepper = vm.count("stepper") > 0;
-    const bool backward = vm["backward"].as<bool>(), print_trace = vm["trace"].as<bool>(), trace = print_trace || stepper;
+    const bool backward = vm["backward"].as<bool>(), print_trace = vm["trace"].as<bool>();
+    const bool differences = vm["finite-differences"].as<bool>(), trace = print_trace || stepper || differences;
     if (eval && backward) throw std::invalid_argument("--backward draws gradients, which the --eval graph has none of");
+    if (eval && differences) throw std::invalid_argument("--finite-differences checks gradients, which the --eval graph has none of");
     if (eval && stepper) throw std::invalid_argument("--stepper steps through the backward pass, which the --eval graph has none of");
     const std::string out = vm["out"].as<std::string>(), format = render_format_of(out);
     // Refused before any work: a build without Graphviz's library cannot draw.
@@ -161,6 +166,7 @@ int main(int argc, char** argv) {
         print_given(std::cout, *ex);
         std::cout << steps.str();
       }
+      if (differences) print_finite_differences(std::cout, *ex, params, seed);
     }
     if (stepper) {
       const std::string path = vm["stepper"].as<std::string>();

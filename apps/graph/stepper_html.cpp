@@ -76,10 +76,12 @@ h1 { font-size: 1.3em; }
 #controls button { font-size: 1em; padding: 0.3em 1em; margin-right: 0.5em; }
 #where { font-weight: bold; margin-left: 1em; }
 #current { background: #f8f9fa; border: 1px solid #dee2e6; padding: 0.6em; min-height: 3em; white-space: pre; overflow-x: auto; }
-#layout { display: flex; gap: 2em; align-items: flex-start; flex-wrap: wrap; }
-#drawing svg { max-width: 720px; height: auto; }
+#layout { display: flex; gap: 2em; align-items: flex-start; }
+#drawing { flex: 0 0 62%; min-width: 0; }
+#drawing svg { width: 100%; height: auto; }
 table { border-collapse: collapse; font-size: 0.85em; }
-td, th { border: 1px solid #dee2e6; padding: 0.2em 0.5em; text-align: left; font-family: monospace; }
+td, th { border: 1px solid #dee2e6; padding: 0.2em 0.4em; text-align: left; font-family: monospace; }
+td:nth-child(3) { white-space: nowrap; }
 tr.current td { background: #fff3bf; }
 tr.receives td { background: #fdecea; }
 g.node.current polygon, g.node.current path { stroke: #f08c00; stroke-width: 4; }
@@ -152,7 +154,30 @@ document.addEventListener("keydown", e => {
 document.title = data.title;
 document.getElementById("title").textContent = data.title;
 // ?steps=N: open N steps in (a headless browser's check reads the page's state then).
-show(Number(new URLSearchParams(location.search).get("steps") || 0));
+const query = new URLSearchParams(location.search);
+show(Number(query.get("steps") || 0));
+// ?selftest: press Next through every step, then Previous once, writing down what
+// each press shows (the step's lines, the node its table row and its drawing
+// highlight) for tests/apps/stepper_browser.sh to compare with the trace.
+if (query.has("selftest")) {
+  const shown = () => {
+    const row = document.querySelector("#rows tr.current td");
+    const box = [...document.querySelectorAll("#drawing g.node.current")]
+                  .find(g => /^n[0-9]+$/.test(g.querySelector("title").textContent))?.querySelector("text");
+    const s = steps[at - 1];
+    return `== step ${at}: ${s.label} (row ${row ? row.textContent : "-"}, drawn ${box ? box.textContent : "-"})\n` +
+           document.getElementById("current").textContent + "\n";
+  };
+  let log = "";
+  show(0);
+  for (let k = 0; k < steps.length; ++k) { document.getElementById("next").click(); log += shown(); }
+  document.getElementById("prev").click();
+  log += shown();
+  const out = document.createElement("pre");
+  out.id = "selftest";
+  out.textContent = log;
+  document.body.appendChild(out);
+}
 )JS";
 
 }  // namespace

@@ -6,7 +6,9 @@
 //
 // page.html?steps=N opens it N steps in; its state is then also written into the
 // page (<pre id="current">: the step's trace lines), which a headless browser's
-// --dump-dom can check against the trace.
+// --dump-dom can check against the trace; page.html?selftest presses Next through
+// every step and Previous once, and writes down what each press showed
+// (<pre id="selftest">, read by tests/apps/stepper_browser.sh).
 #pragma once
 #include <iosfwd>
 #include <string>
