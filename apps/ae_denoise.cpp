@@ -38,9 +38,11 @@ int main(int argc, char** argv) {
       ("seed", po::value<std::uint64_t>()->default_value(1), "seed for the noise")
       ("threads", po::value<int>()->default_value(2), "threads")
       ("out", po::value<std::string>()->default_value("denoise.png"), "PNG: clean, noisy and denoised rows");
+  add_scale_option(opts);
   return run_app("ae-denoise", "--checkpoint CKPT --data FILE --noise KIND:LEVEL [--out denoise.png]", argc, argv, opts,
                  [](const po::variables_map& vm) {
     const std::string ckpt = vm["checkpoint"].as<std::string>(), data = vm["data"].as<std::string>();
+    const int scale = grid_scale(vm);
     LoadedModel lm = load_model(ckpt);
     zoo::NoiseSpec noise{lm.spec.noise, lm.spec.noise_level};
     if (vm.count("noise")) noise = zoo::parse_noise_spec(vm["noise"].as<std::string>());
@@ -73,7 +75,7 @@ int main(int argc, char** argv) {
       grid[2 * k * f + i] = denoised[static_cast<std::size_t>(i)];
     }
     const std::string out = vm["out"].as<std::string>();
-    write_image_grid(out, grid, 3, static_cast<int>(k));
+    write_image_grid(out, grid, 3, static_cast<int>(k), scale);
     std::cout << "wrote " << out << ": clean / noisy / denoised rows of " << k << "\n";
     return 0;
   });

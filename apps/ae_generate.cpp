@@ -107,7 +107,7 @@ struct Job {
       std::cout << "wrote " << out << ": " << rows << " x " << cols << " images, with axes\n";
       return;
     }
-    write_image_grid(out, images, rows, cols);
+    write_image_grid(out, images, rows, cols, grid_scale(vm));
     std::cout << "wrote " << out << ": " << rows << " x " << (n + rows - 1) / rows << " images\n";
   }
 };
@@ -245,6 +245,7 @@ int main(int argc, char** argv) {
                                                                          "FILE.h5: /x in the data's own units and /codes; "
                                                                          "--manifold and --interpolate draw axes and labels (.png or .svg)")
       ("bare", po::bool_switch(), "--manifold and --interpolate: the images alone, without axes and labels");
+  add_scale_option(opts);
   return run_app("ae-generate", "--checkpoint CKPT (--sample N | --interpolate I,J | --traverse DIM | --manifold) --out FILE.png",
                  argc, argv, opts, [](const po::variables_map& vm) {
     const int modes = static_cast<int>(vm.count("sample") + vm.count("interpolate") + vm.count("traverse")) +
@@ -253,6 +254,7 @@ int main(int argc, char** argv) {
     LoadedModel lm = load_model(vm["checkpoint"].as<std::string>());
     const Job j{vm, lm};
     (void)j.cls();  // refuse a bad --class before any work
+    (void)grid_scale(vm);
     if (vm.count("sample")) sample(j);
     else if (vm.count("interpolate")) interpolate_pair(j);
     else if (vm.count("traverse")) traverse_unit(j);

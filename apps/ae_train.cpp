@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
       ("resume", po::bool_switch(), "continue from the --out checkpoint (its model, optimizer, progress and the settings "
                                     "above that are not given again)")
       ("quiet", po::bool_switch(), "no progress output");
+  add_scale_option(opts);
   add_model_options(opts);
   return run_app("ae-train", "--data FILE --model NAME [model options] --epochs N --out CKPT", argc, argv, opts,
                  [&](const po::variables_map& vm) {
@@ -106,6 +107,7 @@ int main(int argc, char** argv) {
                    c.quiet = vm["quiet"].as<bool>();
                    c.grad_blocks = vm["grad-blocks"].as<std::int64_t>();
                    if (c.grad_blocks < 0) throw std::invalid_argument("--grad-blocks must be >= 0");
+                   c.picture_scale = grid_scale(vm);
                    if (c.resume && (model_overrides_given(vm) || !vm["model"].defaulted()))
                      throw std::invalid_argument("--resume continues the checkpoint's own model: drop the model options");
 #if AEGRAPH_WITH_MPI

@@ -46,7 +46,7 @@ void write_png(const std::string& path, const std::vector<std::uint8_t>& pixels,
 }
 
 void write_png_grid(const std::string& path, const Tensor<float>& images, int rows, int cols, int gap,
-                    float background) {
+                    float background, int scale) {
   const Shape& s = images.shape;
   if (s.size() != 3 && s.size() != 4)
     throw std::invalid_argument("write_png_grid: images of shape " + to_string(s) +
@@ -56,6 +56,7 @@ void write_png_grid(const std::string& path, const Tensor<float>& images, int ro
     throw std::invalid_argument("write_png_grid: " + std::to_string(c) + " channels, expected 1 or 3");
   if (n <= 0 || h <= 0 || w <= 0) throw std::invalid_argument("write_png_grid: no images in " + to_string(s));
   if (gap < 0 || rows < 0 || cols < 0) throw std::invalid_argument("write_png_grid: negative rows, cols or gap");
+  if (scale < 1 || scale > 64) throw std::invalid_argument("write_png_grid: scale " + std::to_string(scale) + ", expected 1 to 64");
   if (rows == 0 && cols == 0) cols = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(n))));
   if (cols == 0) cols = static_cast<int>((n + rows - 1) / rows);
   if (rows == 0) rows = static_cast<int>((n + cols - 1) / cols);
@@ -71,7 +72,14 @@ void write_png_grid(const std::string& path, const Tensor<float>& images, int ro
         for (std::int64_t x = 0; x < w; ++x)
           px[static_cast<std::size_t>(((r0 + y) * W + c0 + x) * c + ch)] = to_byte(img[(ch * h + y) * w + x]);
   }
-  write_png(path, px, static_cast<int>(W), static_cast<int>(H), static_cast<int>(c));
+  if (scale == 1) return write_png(path, px, static_cast<int>(W), static_cast<int>(H), static_cast<int>(c));
+  std::vector<std::uint8_t> big(px.size() * static_cast<std::size_t>(scale * scale));
+  const std::int64_t BW = W * scale;
+  for (std::int64_t y = 0; y < H * scale; ++y)
+    for (std::int64_t x = 0; x < BW; ++x)
+      for (std::int64_t ch = 0; ch < c; ++ch)
+        big[static_cast<std::size_t>((y * BW + x) * c + ch)] = px[static_cast<std::size_t>(((y / scale) * W + x / scale) * c + ch)];
+  write_png(path, big, static_cast<int>(BW), static_cast<int>(H * scale), static_cast<int>(c));
 }
 
 PngImage read_png(const std::string& path) {

@@ -17,8 +17,9 @@ void write_png(const std::string& path, const std::vector<std::uint8_t>& pixels,
 // NaN drawn as 0). Tiled rows x cols (0 = choose: a near-square grid; one of
 // them 0 = derived from the other), `gap` pixels of `background` (grey level in
 // [0, 1]) between and around the tiles. Images beyond rows * cols are left out.
+// scale >= 1 draws every pixel of the grid as scale x scale (nearest neighbour).
 void write_png_grid(const std::string& path, const Tensor<float>& images, int rows = 0,
-                    int cols = 0, int gap = 2, float background = 1.0f);
+                    int cols = 0, int gap = 2, float background = 1.0f, int scale = 1);
 
 struct PngImage {
   int width = 0, height = 0, channels = 0;  // channels 1 or 3

@@ -151,7 +151,7 @@ io::FeatureScaling standardize(const TrainConfig& c, const RunSettings& s, const
 }
 
 void write_recon_picture(const std::string& path, const ModelDef& def, ParamStore<float>& params,
-                         const io::SplitArrays& test, int threads) {
+                         const io::SplitArrays& test, int threads, int scale) {
   const zoo::ModelSpec& spec = def.spec;
   if (spec.image_shape.empty()) return;
   const std::int64_t n = std::min<std::int64_t>(8, test.x.shape[0]);
@@ -161,7 +161,7 @@ void write_recon_picture(const std::string& path, const ModelDef& def, ParamStor
   Tensor<float> grid({2 * n, spec.image_shape[0], spec.image_shape[1], spec.image_shape[2]});
   std::copy(test.x.ptr(), test.x.ptr() + n * f, grid.ptr());
   std::copy(rec.begin(), rec.end(), grid.ptr() + n * f);
-  write_image_grid(path, grid, 2, static_cast<int>(n));
+  write_image_grid(path, grid, 2, static_cast<int>(n), scale);
 }
 
 // One training graph at one batch size, run by its own executor over the shared parameters.
@@ -376,7 +376,7 @@ TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
     curves.record(m, ck);  // the penalties' histories
     if (writer) {
       io::save_checkpoint(c.out, ck);
-      write_recon_picture(picture, def, params, shown, c.threads);
+      write_recon_picture(picture, def, params, shown, c.threads, c.picture_scale);
       curves.draw(ck, c.out);  // curves.png and curves.svg beside the checkpoint
     }
     std::ostringstream tail_text;

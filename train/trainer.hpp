@@ -33,6 +33,7 @@ struct TrainConfig {
   bool standardize = false;     // fit a per-feature standard scaling on the training rows (a file without /scaling)
   bool resume = false;
   bool quiet = false;
+  int picture_scale = 0;        // recon.png's pixels drawn N x N (0: write_image_grid's default)
   // Data-parallel training (train/data_parallel.hpp): over these ranks (MPI's, from
   // aegraph_mpi), each summing the gradients of its blocks of every batch (whole
   // batches only: drop_last is forced); evaluation is split over them, rank 0 alone

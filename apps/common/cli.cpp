@@ -52,6 +52,18 @@ void check_outputs(const po::variables_map& vm) {
 
 }  // namespace
 
+void add_scale_option(po::options_description& options) {
+  options.add_options()("scale", po::value<int>(), "draw each pixel of a picture N x N, nearest neighbour (default: 3 "
+                                                   "for images up to 32 pixels a side, so 28 x 28 is readable; else 1)");
+}
+
+int grid_scale(const po::variables_map& vm) {
+  if (!vm.count("scale")) return 0;
+  const int s = vm["scale"].as<int>();
+  if (s < 1 || s > 64) throw std::invalid_argument("--scale must be between 1 and 64");
+  return s;
+}
+
 int run_app(const std::string& app, const std::string& usage, int argc, char** argv,
             po::options_description& options, const std::function<int(const po::variables_map&)>& body) {
   options.add_options()("help,h", "show this help");

@@ -42,7 +42,7 @@ TEST_CASE("a conv model from the command line trains and runs through every app"
   r = run(kGenerate + " --checkpoint " + ck + " --interpolate 0,5 --steps 4 --bare --data " + data + " --out " + (dir / "i.png"));
   INFO(r.out);
   REQUIRE(r.code == 0);
-  CHECK(io::read_png(dir / "i.png").width == 4 * 8 + 5 * 2);
+  CHECK(io::read_png(dir / "i.png").width == (4 * 8 + 5 * 2) * 3);  // 8 x 8 images are drawn 3 x 3 by default
 
   r = run(kDenoise + " --checkpoint " + ck + " --data " + data + " --noise masking:0.3 --out " + (dir / "d.png"));
   INFO(r.out);

@@ -17,7 +17,9 @@ namespace {
 const std::string kQuick = " --epochs 1 --batch 16 --train-limit 32 --test-limit 16 --quiet";
 
 // A grid of `cols` tiles of w pixels with the grids' 2-pixel gaps.
-int grid_width(int cols, int w) { return cols * w + (cols + 1) * 2; }
+// Tiles of w pixels with a 2-pixel gap between and around, the whole drawn `scale` times
+// (the apps' default: 3 for images up to 32 pixels a side, else 1).
+int grid_width(int cols, int w, int scale) { return (cols * w + (cols + 1) * 2) * scale; }
 
 }  // namespace
 
@@ -34,8 +36,8 @@ TEST_CASE("every conv recipe trains on 3 x 32 x 32 colour images and draws them 
     REQUIRE(r.code == 0);
     const io::PngImage png = io::read_png(dir / "recon.png");
     CHECK(png.channels == 3);
-    CHECK(png.width == grid_width(8, 32));
-    CHECK(png.height == grid_width(2, 32));
+    CHECK(png.width == grid_width(8, 32, 3));
+    CHECK(png.height == grid_width(2, 32, 3));
   }
   Run r = run(kGenerate + " --checkpoint " + (dir / "conv-vae.h5") + " --sample 6 --out " + (dir / "s.png"));
   INFO(r.out);
@@ -45,7 +47,7 @@ TEST_CASE("every conv recipe trains on 3 x 32 x 32 colour images and draws them 
   INFO(r.out);
   REQUIRE(r.code == 0);
   const io::PngImage d = io::read_png(dir / "d.png");
-  CHECK((d.channels == 3 && d.width == grid_width(4, 32) && d.height == grid_width(3, 32)));
+  CHECK((d.channels == 3 && d.width == grid_width(4, 32, 3) && d.height == grid_width(3, 32, 3)));
 }
 
 TEST_CASE("conv recipes train on odd-sized and two-channel images", "[apps][conv][shapes]") {
@@ -57,7 +59,7 @@ TEST_CASE("conv recipes train on odd-sized and two-channel images", "[apps][conv
     INFO(r.out);
     REQUIRE(r.code == 0);
     const io::PngImage png = io::read_png(dir / "recon.png");
-    CHECK((png.channels == 3 && png.width == grid_width(8, 45) && png.height == grid_width(2, 30)));
+    CHECK((png.channels == 3 && png.width == grid_width(8, 45, 1) && png.height == grid_width(2, 30, 1)));
   }
   // Two channels have no colour meaning: each image is drawn channel by channel.
   make_dataset(dir / "two.h5", 48, {2, 8, 8});
@@ -65,7 +67,7 @@ TEST_CASE("conv recipes train on odd-sized and two-channel images", "[apps][conv
   INFO(r.out);
   REQUIRE(r.code == 0);
   const io::PngImage png = io::read_png(dir / "recon.png");
-  CHECK((png.channels == 1 && png.width == grid_width(16, 8) && png.height == grid_width(2, 8)));
+  CHECK((png.channels == 1 && png.width == grid_width(16, 8, 3) && png.height == grid_width(2, 8, 3)));
 }
 
 TEST_CASE("layer options are checked against the file's image shape", "[apps][conv][shapes]") {
@@ -98,7 +100,7 @@ TEST_CASE("a flat file's features become images by --image-shape", "[apps][conv]
   r = run(base + " --image-shape 1,8,8 --out " + (dir / "a.h5"));
   INFO(r.out);
   REQUIRE(r.code == 0);
-  CHECK(io::read_png(dir / "recon.png").width == grid_width(8, 8));
+  CHECK(io::read_png(dir / "recon.png").width == grid_width(8, 8, 3));
   r = run(base + " --image-shape 1,8,9 --out " + (dir / "b.h5"));
   CHECK(r.code == 1);
   CHECK_THAT(r.out, Contains("64 features, not the 72 of --image-shape 1x8x9"));

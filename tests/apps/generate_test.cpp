@@ -20,11 +20,12 @@ using namespace aeg::test;
 
 namespace {
 
-// The PNG grid of rows x cols 8 x 8 tiles with a 2-pixel gap between and around.
-void check_grid(const std::string& path, int rows, int cols) {
+// The PNG grid of rows x cols 8 x 8 tiles with a 2-pixel gap between and around,
+// every pixel drawn 3 x 3 (the default for images this small) or `scale` x `scale`.
+void check_grid(const std::string& path, int rows, int cols, int scale = 3) {
   const io::PngImage im = io::read_png(path);
-  CHECK(im.height == rows * 8 + (rows + 1) * 2);
-  CHECK(im.width == cols * 8 + (cols + 1) * 2);
+  CHECK(im.height == (rows * 8 + (rows + 1) * 2) * scale);
+  CHECK(im.width == (cols * 8 + (cols + 1) * 2) * scale);
 }
 
 // Trains `model` for two epochs on an 8 x 8 dataset in dir; returns the checkpoint.
@@ -250,4 +251,23 @@ TEST_CASE("a conditional model without labels is refused before training", "[app
   CHECK(r.code != 0);
   CHECK_THAT(r.out, Contains("nolabels.h5") && Contains("/train/y is missing") && Contains("conditional"));
   CHECK_FALSE(std::filesystem::exists(dir / "c.h5"));
+}
+
+TEST_CASE("--scale draws the apps' pictures N x N; a scale out of 1 to 64 is refused before any work", "[apps]") {
+  TempDir dir;
+  make_dataset(dir / "img.h5", 400, {1, 8, 8});
+  const std::string ck = trained(dir, "denoising", "--noise gaussian:0.3 --scale 2");
+  check_grid(dir / "recon.png", 2, 8, 2);
+  REQUIRE(run(kGenerate + " --checkpoint " + ck + " --interpolate 0,3 --steps 4 --data " + (dir / "img.h5") +
+              " --scale 1 --out " + (dir / "g.png")).code == 0);
+  check_grid(dir / "g.png", 1, 4, 1);
+  REQUIRE(run(kDenoise + " --checkpoint " + ck + " --data " + (dir / "img.h5") + " --scale 5 --out " + (dir / "d.png")).code == 0);
+  check_grid(dir / "d.png", 3, 8, 5);
+  for (const char* bad : {"0", "65"}) {
+    const Run r = run(kGenerate + " --checkpoint " + ck + " --interpolate 0,3 --data " + (dir / "img.h5") + " --scale " + bad +
+                      " --out " + (dir / "bad.png"));
+    CHECK(r.code == 2);
+    CHECK_THAT(r.out, Contains("--scale must be between 1 and 64"));
+    CHECK_FALSE(std::filesystem::exists(dir / "bad.png"));
+  }
 }

@@ -44,6 +44,27 @@ TEST_CASE("write_png round trips grey and RGB pixels", "[io][png]") {
   CHECK_THROWS_AS(aeg::io::write_png(d.file("x.png"), rgb, 4, 4, 3), std::invalid_argument);
 }
 
+TEST_CASE("write_png_grid's scale draws every pixel of the grid N x N", "[io][png]") {
+  TempDir d;
+  aeg::Tensor<float> imgs({3, 3, 5, 4});  // colour, so the channels must stay together
+  for (std::size_t i = 0; i < imgs.data.size(); ++i) imgs.data[i] = static_cast<float>((i * 37) % 101) / 100.0f;
+  aeg::io::write_png_grid(d.file("1.png"), imgs, 1, 3, 2, 0.25f);
+  aeg::io::write_png_grid(d.file("3.png"), imgs, 1, 3, 2, 0.25f, 3);
+  const auto one = aeg::io::read_png(d.file("1.png")), three = aeg::io::read_png(d.file("3.png"));
+  REQUIRE(three.width == 3 * one.width);
+  REQUIRE(three.height == 3 * one.height);
+  REQUIRE(three.channels == 3);
+  int wrong = 0;
+  for (int y = 0; y < three.height; ++y)
+    for (int x = 0; x < three.width; ++x)
+      for (int c = 0; c < 3; ++c)
+        wrong += three.pixels[static_cast<std::size_t>((y * three.width + x) * 3 + c)] !=
+                 one.pixels[static_cast<std::size_t>(((y / 3) * one.width + x / 3) * 3 + c)];
+  CHECK(wrong == 0);
+  CHECK_THROWS_AS(aeg::io::write_png_grid(d.file("0.png"), imgs, 1, 3, 2, 0.25f, 0), std::invalid_argument);
+  CHECK_THROWS_AS(aeg::io::write_png_grid(d.file("65.png"), imgs, 1, 3, 2, 0.25f, 65), std::invalid_argument);
+}
+
 TEST_CASE("write_png_grid tiles images with gaps", "[io][png]") {
   TempDir d;
   // 10 grey images of 6 x 4, image k filled with k / 10, one bright pixel at (1, 2).
