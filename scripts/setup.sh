@@ -9,6 +9,8 @@ packages=(
   catch2 dataset-fashion-mnist
   libopenmpi-dev openmpi-bin  # optional: data-parallel ae-train under mpirun (the rest builds without)
   qemu-user  # scripts/portable_check.sh: the library on an emulated CPU without AVX-512
+  # ae-graph's SVG and PNG; headless chromium for the stepper page's test (a ~115 MB download, ~420 MB installed)
+  libgraphviz-dev chromium
 )
 missing=()
 for p in "${packages[@]}"; do
