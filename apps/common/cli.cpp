@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 
 // Options that name files a command reads, and files it writes, across every app.
 constexpr const char* kInputs[] = {"data", "checkpoint", "csv", "train-images", "train-labels", "test-images", "test-labels"};
-constexpr const char* kOutputs[] = {"out", "plot", "anomaly", "reconstructions"};
+constexpr const char* kOutputs[] = {"out", "plot", "anomaly", "reconstructions", "stepper"};
 
 std::string path_of(const po::variables_map& vm, const char* name) {
   if (!vm.count(name) || vm[name].value().type() != typeid(std::string)) return {};

@@ -253,7 +253,7 @@ TEST_CASE("a conditional model without labels is refused before training", "[app
   CHECK_FALSE(std::filesystem::exists(dir / "c.h5"));
 }
 
-TEST_CASE("--scale draws the apps' pictures N x N; a scale out of 1 to 64 is refused before any work", "[apps]") {
+TEST_CASE("the apps draw pictures N x N by --scale, and refuse a scale out of 1 to 64 before any work", "[apps]") {
   TempDir dir;
   make_dataset(dir / "img.h5", 400, {1, 8, 8});
   const std::string ck = trained(dir, "denoising", "--noise gaussian:0.3 --scale 2");
