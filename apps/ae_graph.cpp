@@ -127,13 +127,13 @@ int main(int argc, char** argv) {
                                    "parameters and every step, and put the values in the drawing")
       ("stepper", po::value<std::string>(), "also write an HTML page that steps through the traced forward and backward "
                                             "pass node by node (self-contained; open it in any browser)")
-      ("finite-differences", po::bool_switch(), "after the trace, check every gradient against central differences "
+      ("finite-differences", po::bool_switch(), "check every gradient of the traced pass against central differences "
                                                 "of the output in double precision, element by element")
       ("seed", po::value<std::uint64_t>()->default_value(1), "seed for the parameters, the inputs and the noise")
       ("out", po::value<std::string>()->default_value("graph.dot"),
        "file to write: .svg or .png drawn by Graphviz's library (where built with it), else DOT ('-' for standard output)");
   add_model_options(opts);
-  return run_app("ae-graph", "--model NAME [model options] [--backward] [--trace] [--stepper FILE.html] --out FILE.{dot,svg,png}",
+  return run_app("ae-graph", "(--model NAME [model options] | --example neuron) [--backward] [--trace] [--stepper FILE.html] --out FILE.{dot,svg,png}",
                  argc, argv, opts, [](const po::variables_map& vm) {
     const bool eval = vm["eval"].as<bool>(), stepper = vm.count("stepper") > 0;
     const bool backward = vm["backward"].as<bool>(), print_trace = vm["trace"].as<bool>();

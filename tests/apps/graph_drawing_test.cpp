@@ -115,3 +115,23 @@ TEST_CASE("ae-graph's stepper page is one file with the trace's steps and no net
   CHECK_THAT(r.out, !Contains("forward "));
   CHECK(run(kGraph + " --model tied --eval --stepper " + (dir / "e.html")).code == 2);
 }
+
+TEST_CASE("ae-graph --finite-differences agrees with backprop, the VAE's sample replayed every pass", "[apps][graph]") {
+  TempDir dir;
+  const Run r = run(kGraph + " --model vae --features 3 --hidden 2 --code 1 --batch 2 --finite-differences --out " +
+                    (dir / "v.dot"));
+  REQUIRE(r.code == 0);
+  const std::regex line(R"(^d\S+\[\d+\] +backprop (\S+) +finite differences (\S+)$)");
+  int compared = 0;
+  std::istringstream in(r.out);
+  for (std::string l; std::getline(in, l);) {
+    std::smatch m;
+    if (!std::regex_match(l, m, line)) continue;
+    const double backprop = std::stod(m[1]), numeric = std::stod(m[2]);
+    INFO(l);
+    CHECK(std::abs(backprop - numeric) <= 1e-4 + 1e-3 * std::abs(numeric));
+    ++compared;
+  }
+  // enc0 (2 x 3 + 2), mu and logvar (2 + 1 each), dec0 (2 + 2), dec1 (3 x 2 + 3): every element.
+  CHECK(compared == 8 + 3 + 3 + 4 + 9);
+}
