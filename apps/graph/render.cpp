@@ -39,22 +39,30 @@ std::string render_data(int (*render)(GVC_t*, graph_t*, const char*, char**, Len
   return out;
 }
 
+// One context for the whole process: Graphviz 2.42's text measuring keeps the last
+// font name across contexts, and reads it freed after a second context is made
+// (AddressSanitizer found it drawing the stepper's SVG and then --out's).
+GVC_t* context() {
+  static const std::unique_ptr<GVC_t, int (*)(GVC_t*)> gvc(gvContext(), gvFreeContext);
+  if (!gvc) throw std::runtime_error("Graphviz: no context");
+  return gvc.get();
+}
+
 }  // namespace
 
 std::string render_dot(const std::string& dot, const std::string& format) {
-  std::unique_ptr<GVC_t, int (*)(GVC_t*)> gvc(gvContext(), gvFreeContext);
-  if (!gvc) throw std::runtime_error("Graphviz: no context");
+  GVC_t* const gvc = context();
   std::unique_ptr<graph_t, int (*)(graph_t*)> g(agmemread(dot.c_str()), agclose);
   if (!g) throw std::runtime_error("Graphviz cannot read the DOT text");
-  if (gvLayout(gvc.get(), g.get(), "dot") != 0) throw std::runtime_error("Graphviz cannot lay out the graph");
+  if (gvLayout(gvc, g.get(), "dot") != 0) throw std::runtime_error("Graphviz cannot lay out the graph");
   std::string out;
   try {
-    out = render_data(&gvRenderData, gvc.get(), g.get(), format);
+    out = render_data(&gvRenderData, gvc, g.get(), format);
   } catch (...) {
-    gvFreeLayout(gvc.get(), g.get());
+    gvFreeLayout(gvc, g.get());
     throw;
   }
-  gvFreeLayout(gvc.get(), g.get());
+  gvFreeLayout(gvc, g.get());
   return out;
 }
 
