@@ -11,7 +11,12 @@ Dense dense(Graph& g, const std::string& name, std::int64_t in, std::int64_t out
   return {g.param(name + "/W", {out, in}, init), g.param(name + "/b", {out}, init)};
 }
 
-Var tied(const Dense& encoder, Var h, Var b) { return add(matmul(h, encoder.w), b); }
+Var tied(const Dense& encoder, Var h, Var b) {
+  // The product named after the layer ("dec0/Wh" beside "dec0/b"), as traces, drawings and docs/backprop.md show it.
+  const std::string bias = b.graph().label(b.id);
+  const std::string layer = bias.substr(0, bias.rfind('/'));
+  return add(matmul(h, encoder.w).named(layer + "/Wh"), b);
+}
 
 Var corrupt(Var x, Noise noise, double level, const TargetRange& range) {
   switch (noise) {
