@@ -53,8 +53,9 @@ void check_outputs(const po::variables_map& vm) {
 }  // namespace
 
 void add_scale_option(po::options_description& options) {
-  options.add_options()("scale", po::value<int>(), "draw each pixel of a picture N x N, nearest neighbour (default: 3 "
-                                                   "for images up to 32 pixels a side, so 28 x 28 is readable; else 1)");
+  options.add_options()("scale", po::value<int>(), "draw each pixel of an image grid N x N, nearest neighbour (default: 3 "
+                                                   "for images up to 32 pixels a side, so 28 x 28 is readable; else 1; "
+                                                   "pictures with axes keep their own size)");
 }
 
 int grid_scale(const po::variables_map& vm) {

@@ -258,7 +258,7 @@ TEST_CASE("the apps draw pictures N x N by --scale, and refuse a scale out of 1 
   make_dataset(dir / "img.h5", 400, {1, 8, 8});
   const std::string ck = trained(dir, "denoising", "--noise gaussian:0.3 --scale 2");
   check_grid(dir / "recon.png", 2, 8, 2);
-  REQUIRE(run(kGenerate + " --checkpoint " + ck + " --interpolate 0,3 --steps 4 --data " + (dir / "img.h5") +
+  REQUIRE(run(kGenerate + " --checkpoint " + ck + " --interpolate 0,3 --steps 4 --bare --data " + (dir / "img.h5") +
               " --scale 1 --out " + (dir / "g.png")).code == 0);
   check_grid(dir / "g.png", 1, 4, 1);
   REQUIRE(run(kDenoise + " --checkpoint " + ck + " --data " + (dir / "img.h5") + " --scale 5 --out " + (dir / "d.png")).code == 0);
