@@ -1,11 +1,11 @@
 // ae-graph: any recipe's graph as Graphviz DOT (or SVG and PNG, drawn through
 // Graphviz's library where the build has it), for looking and teaching; with
 // --trace, one small batch goes forward and backward and every step is printed;
-// --stepper writes a page that steps through that trace node by node.
+// --html writes a page that steps through that trace node by node.
 //
 //   ae-graph --model tied --features 6 --code 2 --backward --trace --out tied.svg
 //   ae-graph --model conv-pool --image-shape 3,30,45 --out conv-pool.dot
-//   ae-graph --example neuron --stepper neuron.html
+//   ae-graph --example neuron --html neuron.html
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -125,7 +125,7 @@ int main(int argc, char** argv) {
       ("backward", po::bool_switch(), "also draw the backward graph (gradient nodes and edges)")
       ("trace", po::bool_switch(), "run one batch of random inputs in [0, 1] forward and backward, print the inputs, "
                                    "parameters and every step, and put the values in the drawing")
-      ("stepper", po::value<std::string>(), "also write an HTML page that steps through the traced forward and backward "
+      ("html", po::value<std::string>(), "also write an HTML page that steps through the traced forward and backward "
                                             "pass node by node (self-contained; open it in any browser)")
       ("finite-differences", po::bool_switch(), "check every gradient of the traced pass against central differences "
                                                 "of the output in double precision, element by element")
@@ -133,14 +133,14 @@ int main(int argc, char** argv) {
       ("out", po::value<std::string>()->default_value("graph.dot"),
        "file to write: .svg or .png drawn by Graphviz's library (where built with it), else DOT ('-' for standard output)");
   add_model_options(opts);
-  return run_app("ae-graph", "(--model NAME [model options] | --example neuron) [--backward] [--trace] [--stepper FILE.html] --out FILE.{dot,svg,png}",
+  return run_app("ae-graph", "(--model NAME [model options] | --example neuron) [--backward] [--trace] [--html FILE.html] --out FILE.{dot,svg,png}",
                  argc, argv, opts, [](const po::variables_map& vm) {
-    const bool eval = vm["eval"].as<bool>(), stepper = vm.count("stepper") > 0;
+    const bool eval = vm["eval"].as<bool>(), stepper = vm.count("html") > 0;
     const bool backward = vm["backward"].as<bool>(), print_trace = vm["trace"].as<bool>();
     const bool differences = vm["finite-differences"].as<bool>(), trace = print_trace || stepper || differences;
     if (eval && backward) throw std::invalid_argument("--backward draws gradients, which the --eval graph has none of");
     if (eval && differences) throw std::invalid_argument("--finite-differences checks gradients, which the --eval graph has none of");
-    if (eval && stepper) throw std::invalid_argument("--stepper steps through the backward pass, which the --eval graph has none of");
+    if (eval && stepper) throw std::invalid_argument("--html steps through the backward pass, which the --eval graph has none of");
     const std::string out = vm["out"].as<std::string>(), format = render_format_of(out);
     // Refused before any work: a build without Graphviz's library cannot draw.
     if (!format.empty() && !graphviz_linked()) render_dot("", format);
@@ -169,7 +169,7 @@ int main(int argc, char** argv) {
       if (differences) print_finite_differences(std::cout, *ex, params, seed);
     }
     if (stepper) {
-      const std::string path = vm["stepper"].as<std::string>();
+      const std::string path = vm["html"].as<std::string>();
       // Drawn without values: the page shows them as the steps reach them.
       const DotOptions full{.backward = true, .title = d.title};
       const std::string svg = graphviz_linked() ? render_dot(to_dot(plan, full), "svg") : std::string();

@@ -58,8 +58,8 @@ TEST_CASE("the XML nesting check finds what is wrong", "[apps][graph]") {
 
 TEST_CASE("ae-graph draws SVG through Graphviz: well-formed, every node and gradient named", "[apps][graph]") {
   TempDir dir;
-  // With --stepper too: two drawings in one process (Graphviz 2.42 once read freed memory then).
-  const Run r = run(kGraph + " --model tied --features 6 --code 2 --batch 1 --backward --stepper " + (dir / "tied.html") +
+  // With --html too: two drawings in one process (Graphviz 2.42 once read freed memory then).
+  const Run r = run(kGraph + " --model tied --features 6 --code 2 --batch 1 --backward --html " + (dir / "tied.html") +
                     " --out " + (dir / "tied.svg"));
   REQUIRE(r.code == 0);
   CHECK_THAT(r.out, Contains("wrote " + (dir / "tied.svg")));
@@ -98,7 +98,7 @@ TEST_CASE("ae-graph without Graphviz's library refuses SVG before any work, and 
 
 TEST_CASE("ae-graph's stepper page is one file with the trace's steps and no network", "[apps][graph]") {
   TempDir dir;
-  const Run r = run(kGraph + " --example neuron --stepper " + (dir / "n.html") + " --out " + (dir / "n.dot"));
+  const Run r = run(kGraph + " --example neuron --html " + (dir / "n.html") + " --out " + (dir / "n.dot"));
   REQUIRE(r.code == 0);
   const std::string page = slurp(dir / "n.html");
   CHECK(page.rfind("<!DOCTYPE html>", 0) == 0);
@@ -115,7 +115,7 @@ TEST_CASE("ae-graph's stepper page is one file with the trace's steps and no net
 #endif
   // The trace is only printed when asked for; a recipe's page is refused on the evaluation graph.
   CHECK_THAT(r.out, !Contains("forward "));
-  CHECK(run(kGraph + " --model tied --eval --stepper " + (dir / "e.html")).code == 2);
+  CHECK(run(kGraph + " --model tied --eval --html " + (dir / "e.html")).code == 2);
 }
 
 TEST_CASE("ae-graph --finite-differences agrees with backprop, the VAE's sample replayed every pass", "[apps][graph]") {

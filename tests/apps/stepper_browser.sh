@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The HTML stepper (ae-graph --stepper) in a real browser, headless chromium: the
+# The HTML stepper (ae-graph --html) in a real browser, headless chromium: the
 # page presses Next through every step and Previous once (page.html?selftest), and
 # what each press showed (the step's trace lines, the node its table row and its
 # drawing highlight) must be the trace's steps in order; then screenshots of the
@@ -44,7 +44,7 @@ expected() {
 check() {  # name, ae-graph arguments
   local name=$1
   shift
-  "$graph" "$@" --trace --stepper "$out/$name.html" --out "$out/$name.dot" | grep -E '^(forward|backward| )' >"$out/$name.trace"
+  "$graph" "$@" --trace --html "$out/$name.html" --out "$out/$name.dot" | grep -E '^(forward|backward| )' >"$out/$name.trace"
   chrome --dump-dom "file://$out/$name.html?selftest" >"$out/$name.dom"
   sed -n '/<pre id="selftest">/,/<\/pre>/p' "$out/$name.dom" | sed -e 's/^.*<pre id="selftest">//' -e 's/<\/pre>.*$//' \
     -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&amp;/\&/g' | sed '/^$/d' >"$out/$name.shown"
