@@ -6,6 +6,7 @@ packages=(
   xtensor-dev libxtensor-blas-dev libopenblas-dev libtbb-dev
   libhdf5-dev hdf5-tools libboost-program-options-dev libpng-dev zlib1g-dev nlohmann-json3-dev
   catch2 dataset-fashion-mnist
+  clang libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer; scripts/tsan.sh
 )
 missing=()
 for p in "${packages[@]}"; do
