@@ -56,7 +56,8 @@ void write_scatter_png(const std::string& path, const std::vector<float>& x, con
     const int c = margin + static_cast<int>((x[i] - x0) / (x1 - x0) * span);
     const int r = size - margin - static_cast<int>((y[i] - y0) / (y1 - y0) * span);
     if (c <= margin || c >= size - margin || r <= margin || r >= size - margin) continue;
-    const auto& rgb = kTab10[labels.empty() ? 0 : static_cast<std::size_t>(std::abs(labels[i])) % 10];
+    // A file's labels may be any int32: std::abs of INT32_MIN would overflow.
+    const auto& rgb = kTab10[labels.empty() ? 0 : static_cast<std::size_t>((labels[i] % 10 + 10) % 10)];
     for (int dr = -1; dr <= 1; ++dr)
       for (int dc = -1; dc <= 1; ++dc) put(r + dr, c + dc, rgb, dr == 0 && dc == 0 ? 0.8f : 0.35f);
   }

@@ -27,6 +27,7 @@ export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktra
 status=0
 for t in "${targets[@]}"; do
   work=build-fuzz/corpus/$t findings=build-fuzz/findings/$t log=build-fuzz/fuzz-$t.log
+  rm -rf "$findings"
   mkdir -p "$work" "$findings"
   # The grown corpus stays in build-fuzz (not the repository's seeds), and the next run starts from it.
   asan=$ASAN_OPTIONS

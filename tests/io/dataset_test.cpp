@@ -318,3 +318,37 @@ TEST_CASE("any finite value is valid data, and NaN and infinities are refused na
                Contains(p + ": a sigmoid output needs targets in [0, 1]; this file has 2 at /train/x row 5 column 1"));
   }
 }
+
+TEST_CASE("uint8 data without a scale attribute read as image bytes, and the apps told so", "[io][dataset]") {
+  TempDir d;
+  const auto p = d.file("noscale.h5");
+  {
+    RawH5 f(p);
+    f.put_u8("/train/x", {2, 2}, {0, 51, 255, 102});
+    f.put_u8("/test/x", {1, 2}, {255, 0});
+    f.attr_double("/test/x", "scale", 1);
+  }
+  const auto info = aeg::io::describe(p);
+  CHECK(info.train.scale == 255);
+  CHECK_FALSE(info.train.scale_given);
+  CHECK(info.test.scale_given);
+  CHECK(aeg::io::load_split(p, "train").x.data == std::vector<float>{0, 0.2f, 1, 0.4f});
+  CHECK(aeg::io::load_split(p, "test").x.data == std::vector<float>{255, 0});
+  CHECK(aeg::io::assumed_scale_note(info) ==
+        p + ": /train/x is uint8 without a 'scale' attribute: read as stored / 255 (image bytes, values in [0, 1]); give "
+            "the dataset a 'scale' attribute (e.g. 1 for counts) to say otherwise");
+  const auto both = d.file("noscale2.h5");
+  {
+    RawH5 f(both);
+    f.put_u8("/train/x", {1, 2}, {1, 2});
+    f.put_u8("/test/x", {1, 2}, {3, 4});
+  }
+  CHECK_THAT(aeg::io::assumed_scale_note(aeg::io::describe(both)), Contains(both + ": /train/x and /test/x are uint8 without"));
+  // Float data and the library's own files say everything.
+  const auto f32 = d.file("f32.h5");
+  {
+    RawH5 f(f32);
+    f.put_f32("/train/x", {1, 2}, {0.5f, 2});
+  }
+  CHECK(aeg::io::assumed_scale_note(aeg::io::describe(f32)).empty());
+}
