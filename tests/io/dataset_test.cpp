@@ -352,3 +352,33 @@ TEST_CASE("uint8 data without a scale attribute read as image bytes, and the app
   }
   CHECK(aeg::io::assumed_scale_note(aeg::io::describe(f32)).empty());
 }
+
+TEST_CASE("declared sizes near 2^63 are refused without overflowing", "[io][dataset][bad][fuzz]") {
+  // Found by fuzz_dataset: rows near 2^63 in chunks of 16384 overflowed counting the chunks.
+  TempDir d;
+  const auto p = d.file("near63.h5");
+  {
+    RawH5 f(p);
+    f.declare_u8("/train/x", {9223372036854775769ull, 1}, {16384, 1}, 0);
+  }
+  CHECK_THAT(data_error([&] { aeg::io::describe(p); }),
+             Contains(p + ": /train/x declares shape [9223372036854775769, 1] in 562949953421312 chunks, but only 0 were ever written"));
+  const auto q = d.file("bytes63.h5");
+  {
+    RawH5 f(q);
+    std::vector<float> one(1, 0.5f);
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    const hsize_t chunk[2] = {1, 1}, dims[2] = {4611686018427387904ull, 1};  // 2^62 rows of 4 bytes: 2^64 bytes
+    H5Pset_chunk(dcpl, 2, chunk);
+    hid_t sp = H5Screate_simple(2, dims, nullptr);
+    hid_t x = H5Dcreate2(f.file, "/train/x", H5T_IEEE_F32LE, sp, lcpl, dcpl, H5P_DEFAULT);
+    REQUIRE(x >= 0);
+    H5Dclose(x);
+    H5Sclose(sp);
+    H5Pclose(dcpl);
+    H5Pclose(lcpl);
+  }
+  CHECK_THAT(data_error([&] { aeg::io::describe(q); }), Contains(q + ": /train/x declares more bytes than any file can hold"));
+}
