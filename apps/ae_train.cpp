@@ -27,6 +27,8 @@ std::string shape_text(const std::vector<std::int64_t>& s) {
 
 aeg::zoo::ModelSpec spec_for_data(const po::variables_map& vm, TrainConfig& c) {
   const aeg::io::DatasetInfo info = aeg::io::describe(c.data);
+  if (const std::string note = aeg::io::assumed_scale_note(info); !note.empty() && !vm["quiet"].as<bool>())
+    std::cerr << note << "\n";
   std::vector<std::int64_t> shape = info.image_shape;
   if (vm.count("image-shape")) {
     const auto given = parse_image_shape("image-shape", vm["image-shape"].as<std::string>());

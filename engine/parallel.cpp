@@ -1,6 +1,7 @@
 #include "engine/parallel.hpp"
 
 #include "engine/denormals.hpp"
+#include "engine/tsan_handoff.hpp"
 
 #include <chrono>
 #include <mutex>
@@ -50,14 +51,19 @@ Parallel::~Parallel() = default;
 void Parallel::parallel_range(std::int64_t n, std::int64_t grain, RangeBody body) {
   // simple_partitioner splits down to the grain exactly, so chunk boundaries
   // (and with them every per-chunk result) do not depend on the thread count.
+  using handoff = detail::TaskHandoff;  // for ThreadSanitizer only
+  handoff::spawn();
   arena_->arena.execute([&] {
     tbb::parallel_for(tbb::blocked_range<std::int64_t>(0, n, static_cast<std::size_t>(grain)),
                       [&](const tbb::blocked_range<std::int64_t>& r) {
+                        handoff::enter();
                         const detail::FlushDenormals ftz;  // workers do not share the caller's mode
                         body(r.begin(), r.end());
+                        handoff::leave();
                       },
                       tbb::simple_partitioner());
   });
+  handoff::joined();
 }
 
 void Parallel::logged_range(std::int64_t n, std::int64_t grain, RangeBody body) {

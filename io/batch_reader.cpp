@@ -13,6 +13,7 @@
 
 #include <tbb/parallel_for.h>
 
+#include "engine/tsan_handoff.hpp"
 #include "io/chunk_decode.hpp"
 #include "io/h5.hpp"
 #include "io/memory_budget.hpp"
@@ -113,7 +114,10 @@ class SplitFile {
         rows_bytes[j] = static_cast<std::size_t>(rows * row_bytes());
         dst[j] = slot(todo[i], rows_bytes[j]);
       }
+      using handoff = aeg::detail::TaskHandoff;  // for ThreadSanitizer only
+      handoff::spawn();
       tbb::parallel_for(std::size_t{0}, g1 - g0, [&](std::size_t j) {
+        handoff::enter();
         if (rows_bytes[j] == block_bytes) {
           decode_chunk(filters_, mask[j], raw[j].data(), raw[j].size(), dst[j], block_bytes, at);
         } else {  // the last chunk is stored whole, padded past the split's end
@@ -121,7 +125,9 @@ class SplitFile {
           decode_chunk(filters_, mask[j], raw[j].data(), raw[j].size(), full.data(), block_bytes, at);
           std::memcpy(dst[j], full.data(), rows_bytes[j]);
         }
+        handoff::leave();
       });
+      handoff::joined();
     }
   }
   // Block b out of the cache: it will not be read again soon.
@@ -359,7 +365,10 @@ struct BatchReader::Impl {
   std::int64_t batches() const { return opt.drop_last ? n / batch : (n + batch - 1) / batch; }
 
   void drain() {
-    if (pending >= 0) tasks.wait();
+    if (pending >= 0) {
+      tasks.wait();
+      aeg::detail::TaskHandoff::joined();
+    }
     pending = -1;
     error = nullptr;
   }
@@ -407,16 +416,33 @@ struct BatchReader::Impl {
     ahead = std::max(ahead, target);
   }
 
+  void prefetch(std::int64_t k) {
+    try {
+      h5::quiet();
+      read(k, spare);
+    } catch (...) {
+      error = std::current_exception();
+    }
+  }
+
+  // The prefetch task. oneTBB copies it into the task it spawns, the last thing the
+  // spawner writes before a worker may run it, so that copy is where the hand-off to
+  // ThreadSanitizer is released (engine/tsan_handoff.hpp); a lambda could not say so.
+  struct Prefetch {
+    Impl* m;
+    std::int64_t k;
+    Prefetch(Impl* impl, std::int64_t batch_index) : m(impl), k(batch_index) {}
+    Prefetch(const Prefetch& o) : m(o.m), k(o.k) { aeg::detail::TaskHandoff::spawn(); }
+    void operator()() const {
+      aeg::detail::TaskHandoff::enter();
+      m->prefetch(k);
+      aeg::detail::TaskHandoff::leave();
+    }
+  };
+
   void launch(std::int64_t k) {
     pending = k;
-    tasks.run([this, k] {
-      try {
-        h5::quiet();
-        read(k, spare);
-      } catch (...) {
-        error = std::current_exception();
-      }
-    });
+    tasks.run(Prefetch(this, k));
   }
 };
 
@@ -458,6 +484,7 @@ bool BatchReader::next(Batch& b) {
   const std::int64_t k = m.cursor;
   if (m.pending == k) {
     m.tasks.wait();
+    aeg::detail::TaskHandoff::joined();
     m.pending = -1;
     if (m.error) {
       auto e = std::exchange(m.error, nullptr);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 
@@ -14,6 +15,13 @@ namespace aeg::io {
 
 using aeg::to_string;  // Shape printing, beside to_string(ScaleMethod)
 namespace {
+
+// A number from the file as it is: "2", "1e+300", "nan" (never cast to an integer).
+std::string number_text(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%g", v);
+  return b;
+}
 
 void check_names(const std::vector<std::string>& names, const std::string& what) {
   for (const auto& n : names) {
@@ -224,7 +232,7 @@ Checkpoint load_checkpoint(const std::string& path) {
     throw DataError(path + ": / has no attribute 'format_version', expected an aegraph checkpoint");
   const double version = h5::read_attr_double(f, "format_version", path + ": /");
   if (version != 1 && version != static_cast<double>(kCheckpointFormat))
-    throw DataError(path + ": format_version " + std::to_string(static_cast<long long>(version)) +
+    throw DataError(path + ": format_version " + number_text(version) +
                     ", this build reads format_version 1 and " + std::to_string(kCheckpointFormat));
   Checkpoint ck;
   ck.spec = r.text("/spec");

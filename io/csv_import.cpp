@@ -79,6 +79,11 @@ std::int64_t scan(const std::string& path, const CsvSource& src, CsvShape& shape
         if (x != std::floor(x) || std::fabs(x) > 2147483647.0)
           throw DataError(in.where() + ": label " + in.column(static_cast<std::int64_t>(i)) + " is " + num(x) +
                           ", expected an integer label");
+        // Labels are class numbers (a conditional model's one-hot index, --normal-class,
+        // the colours of a code plot): a negative one is a different labelling scheme.
+        if (x < 0)
+          throw DataError(in.where() + ": label " + in.column(static_cast<std::int64_t>(i)) + " is " + num(x) +
+                          ", expected a class number 0, 1, 2, ... (renumber the classes from 0, e.g. -1 -> 0 and 1 -> 1)");
         continue;
       }
       if (!(x == std::floor(x) && x >= 0 && x <= 255)) shape.bytes = false;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <type_traits>
+#include <utility>
 
 #include "engine/tensor.hpp"
 #include "io/atomic_file.hpp"
@@ -72,6 +73,7 @@ SplitInfo describe_split(hid_t file, const std::string& path, const std::string&
   }
   info.scale = info.dtype == DType::uint8 ? 255.0 : 1.0;
   if (h5::has_attr(x, "scale")) {
+    info.scale_given = true;
     info.scale = h5::read_attr_double(x, "scale", at);
     if (!(info.scale > 0) || !std::isfinite(info.scale))
       throw DataError(at + " attribute 'scale' is " + num(info.scale) +
@@ -126,6 +128,16 @@ DatasetInfo describe(const std::string& path) {
   }
   info.scaling = read_scaling(f, info.features, path);
   return info;
+}
+
+std::string assumed_scale_note(const DatasetInfo& info) {
+  std::string splits;
+  for (const auto& [name, s] : {std::pair{"/train/x", &info.train}, std::pair{"/test/x", &info.test}})
+    if (s->present && s->dtype == DType::uint8 && !s->scale_given) splits += (splits.empty() ? "" : " and ") + std::string(name);
+  if (splits.empty()) return "";
+  return info.path + ": " + splits + (splits.find(" and ") == std::string::npos ? " is" : " are") +
+         " uint8 without a 'scale' attribute: read as stored / 255 (image bytes, values in [0, 1]); give the dataset "
+         "a 'scale' attribute (e.g. 1 for counts) to say otherwise";
 }
 
 // ---------------------------------------------------------------- writer

@@ -2,7 +2,9 @@
 //   /train/x, /test/x   N x features or N x C x H x W; uint8 with a `scale`
 //                       attribute (value = stored / scale) or float32 (scale 1
 //                       unless the attribute says otherwise); chunked by rows,
-//                       shuffle + deflate.
+//                       shuffle + deflate. uint8 without the attribute (a file
+//                       made elsewhere) is read as image bytes, stored / 255, and
+//                       the apps say so (assumed_scale_note).
 //   /train/y, /test/y   optional integer labels, one per row.
 //   root attributes     `source` (text), `image_shape` (C, H, W) for images,
 //                       `class_names` (text, one per label value 0, 1, ...) when known.
@@ -32,6 +34,7 @@ struct SplitInfo {
   std::int64_t rows = 0;
   DType dtype = DType::uint8;
   double scale = 1;
+  bool scale_given = false;  // the file has a `scale` attribute; without one, uint8 reads as stored / 255
   bool labels = false;
 };
 
@@ -51,6 +54,11 @@ struct DatasetInfo {
 // Opens and validates the file (types, ranks, label counts, attributes) without
 // reading the data. Throws DataError naming the file, the dataset and the expectation.
 DatasetInfo describe(const std::string& path);
+
+// What describe() assumed rather than read, for the apps to print: "d.h5: /train/x
+// is uint8 without a 'scale' attribute: read as stored / 255 (image bytes) ...";
+// empty when the file says everything.
+std::string assumed_scale_note(const DatasetInfo& info);
 
 struct DatasetFormat {
   std::vector<std::int64_t> sample_shape;  // {features} or {C, H, W}

@@ -206,25 +206,32 @@ Shape dims(hid_t id) {
 void check_written(hid_t d, const std::string& context) {
   const Shape shape = dims(d);
   std::int64_t elements = 1;
-  for (std::int64_t n : shape)
-    if (__builtin_mul_overflow(elements, n, &elements))
+  for (std::int64_t n : shape)  // a dimension past 2^63 reads as negative here
+    if (n < 0 || __builtin_mul_overflow(elements, n, &elements))
       throw DataError(context + " declares more elements than any file can hold");
   if (elements == 0) return;
   Id t = type(H5Dget_type(d), context);
   const std::int64_t elem = static_cast<std::int64_t>(H5Tget_size(t));
+  std::int64_t bytes = 0;
+  if (__builtin_mul_overflow(elements, elem, &bytes))
+    throw DataError(context + " declares more bytes than any file can hold");
   Id dcpl = plist(H5Dget_create_plist(d), context);
   const H5D_layout_t layout = H5Pget_layout(dcpl);
   if (layout == H5D_CONTIGUOUS) {
     const auto stored = static_cast<std::int64_t>(H5Dget_storage_size(d));
-    if (stored < elements * elem)
-      throw DataError(context + " declares shape " + to_string(shape) + " (" + std::to_string(elements * elem) +
+    if (stored < bytes)
+      throw DataError(context + " declares shape " + to_string(shape) + " (" + std::to_string(bytes) +
                       " bytes) but the file holds " + std::to_string(stored) + " bytes of it");
   } else if (layout == H5D_CHUNKED) {
     std::vector<hsize_t> chunk(shape.size());
     H5Pget_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data());
     std::int64_t expected = 1;
-    for (std::size_t i = 0; i < shape.size(); ++i)
-      expected *= (shape[i] + static_cast<std::int64_t>(chunk[i]) - 1) / std::max<std::int64_t>(1, static_cast<std::int64_t>(chunk[i]));
+    for (std::size_t i = 0; i < shape.size(); ++i) {
+      // Chunks along dimension i, rounded up without overflowing near 2^63.
+      const std::int64_t c = std::max<std::int64_t>(1, static_cast<std::int64_t>(chunk[i]));
+      if (__builtin_mul_overflow(expected, shape[i] / c + (shape[i] % c != 0), &expected))
+        throw DataError(context + " declares more chunks than any file can hold");
+    }
     hsize_t written = 0;
     Id space_id = space(H5Dget_space(d), context);
     check(H5Dget_num_chunks(d, space_id, &written), context + ": count chunks");

@@ -33,7 +33,7 @@ struct CsvSource {
   std::string test;                      // second CSV for the test split, or
   double test_fraction = 0;              // a seeded random fraction of `train` (0 = no test split)
   std::uint64_t seed = 0;
-  int label_column = -1;                 // 0-based column holding an integer label; -1 = none
+  int label_column = -1;                 // 0-based column holding a class number (>= 0); -1 = none
   std::string label_name;                // or the header's name for it
   char delimiter = ',';                  // ' ' = runs of spaces and tabs
   ScaleMethod scale = ScaleMethod::None;

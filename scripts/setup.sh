@@ -11,6 +11,7 @@ packages=(
   qemu-user  # scripts/portable_check.sh: the library on an emulated CPU without AVX-512
   # ae-graph's SVG and PNG; headless chromium for the stepper page's test (a ~115 MB download, ~420 MB installed)
   libgraphviz-dev chromium
+  clang libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer; scripts/tsan.sh
 )
 missing=()
 for p in "${packages[@]}"; do

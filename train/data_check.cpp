@@ -1,5 +1,6 @@
 #include "train/data_check.hpp"
 
+#include <cstdio>
 #include <stdexcept>
 
 #include "io/dataset.hpp"
@@ -27,6 +28,7 @@ void check_for_model(const std::string& data, const std::string& split, std::int
                         checkpoint + " expects " + std::to_string(spec.features));
   if (spec.conditional && !info.split(split).labels)
     throw io::DataError(data + ": /" + split + "/y is missing; the conditional model in " + checkpoint + " needs labels");
+  if (const std::string note = io::assumed_scale_note(info); !note.empty()) std::fprintf(stderr, "%s\n", note.c_str());
 }
 
 }  // namespace

@@ -264,7 +264,11 @@ TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
   if (c.resume) {
     if (resumed.optimizer != opt.name())
       throw io::DataError(c.out + ": /optimizer is '" + resumed.optimizer + "', expected '" + opt.name() + "'");
-    opt.load_state(resumed.optimizer_state, resumed.optimizer_scalars);
+    try {
+      opt.load_state(resumed.optimizer_state, resumed.optimizer_scalars);
+    } catch (const std::exception& e) {
+      throw io::DataError(c.out + ": /optimizer/state does not match the model: " + e.what());
+    }
     // A resumed run goes on as the one it continues (bitwise, as the README promises)
     // unless the user names another learning rate, and then it says so.
     if (c.lr && *c.lr != opt.lr()) {

@@ -22,12 +22,21 @@ const char* prefix(Kind k) {
   return "?";
 }
 
+// Bounds on a token's numbers, far above any real layer: they keep every shape
+// and parameter count the engine works out from them within int64.
+constexpr std::int64_t kMaxChannels = 1 << 16, kMaxKernel = 1 << 12, kMaxOffset = 1 << 16;
+
+// Digits to a number; more than nine digits read as 10^9, above every bound.
+std::int64_t digits_value(const std::string& digits) {
+  return digits.size() > 9 ? 1'000'000'000 : std::stoll(digits);
+}
+
 // "k3" -> 3 for letter(s) `key`; false if `part` does not start with them.
 bool keyed(const std::string& part, const std::string& key, std::int64_t& v) {
   if (part.size() <= key.size() || part.compare(0, key.size(), key) != 0) return false;
   const std::string digits = part.substr(key.size());
   if (digits.find_first_not_of("0123456789") != std::string::npos) return false;
-  v = std::stoll(digits);
+  v = digits_value(digits);
   return true;
 }
 
@@ -42,7 +51,7 @@ bool keyed_pair(const std::string& part, const std::string& key, std::int64_t& a
   const std::string second = part.substr(x + 1);
   if (second.empty() || second.find_first_not_of("0123456789") != std::string::npos) return false;
   if (!keyed(part.substr(0, x), key, a)) return false;
-  b = std::stoll(second);
+  b = digits_value(second);
   return true;
 }
 
@@ -104,6 +113,7 @@ ConvLayer parse_token(const std::string& token) {
     const std::string& q = parts[i];
     std::int64_t v = 0, v2 = 0;
     if (conv && keyed_pair(q, "k", v, v2)) {
+      if (v < 1 || v2 < 1) throw bad("the kernel must be at least 1");  // k3x0 is not k3
       l.kernel = v;
       l.kernel_w = v2 == v ? 0 : v2;
     } else if (l.kind == Kind::ConvTranspose && keyed_pair(q, "op", v, v2)) {
@@ -126,6 +136,13 @@ ConvLayer parse_token(const std::string& token) {
   }
   if (l.kernel < 1 || l.kernel_width() < 1) throw bad("the kernel must be at least 1");
   if (conv && l.stride < 1) throw bad("the stride must be at least 1");
+  if (l.channels > kMaxChannels) throw bad("at most " + std::to_string(kMaxChannels) + " channels");
+  if (l.kernel > kMaxKernel || l.kernel_width() > kMaxKernel)
+    throw bad(std::string(conv ? "the kernel" : l.kind == Kind::Upsample ? "the factor" : "the window") + " must be at most " +
+              std::to_string(kMaxKernel));
+  if (l.stride > kMaxOffset || l.padding > kMaxOffset || l.output_padding > kMaxOffset ||
+      l.output_padding_width() > kMaxOffset)
+    throw bad("strides and paddings must be at most " + std::to_string(kMaxOffset));
   return l;
 }
 

@@ -240,7 +240,8 @@ ModelSpec parse_spec(const std::string& text) {
     };
     auto integer = [&]() {
       const double v = num();
-      if (v != static_cast<double>(static_cast<std::int64_t>(v)))
+      // Range first: converting a double outside int64 (or NaN) is undefined.
+      if (!(v >= -9.0e18 && v <= 9.0e18) || v != std::floor(v))
         throw std::invalid_argument("spec line " + std::to_string(lineno) + ": " + key + " must be a whole number");
       return static_cast<std::int64_t>(v);
     };
@@ -293,7 +294,12 @@ void validate(const ModelSpec& s) {
   if (s.features <= 0) fail("features must be positive");
   if (s.code <= 0) fail("code size must be positive");
   if (!s.image_shape.empty() && s.image_shape.size() != 3) fail("image_shape must be C,H,W");
-  if (!s.image_shape.empty() && s.image_shape[0] * s.image_shape[1] * s.image_shape[2] != s.features)
+  std::int64_t image_values = 0;  // C*H*W, or -1 past int64 (sizes from a file are untrusted)
+  if (!s.image_shape.empty() &&
+      (__builtin_mul_overflow(s.image_shape[0], s.image_shape[1], &image_values) ||
+       __builtin_mul_overflow(image_values, s.image_shape[2], &image_values)))
+    image_values = -1;
+  if (!s.image_shape.empty() && image_values != s.features)
     fail("image_shape " + join(s.image_shape) + " does not hold " + std::to_string(s.features) + " features");
   if (s.loss == Loss::BCE && s.output != Activation::Sigmoid)
     fail("BCE needs sigmoid outputs (got " + to_string(s.output) + ")");

@@ -155,3 +155,18 @@ TEST_CASE("a hand-built model's roles are checked against its interface", "[trai
   CHECK_THROWS_WITH(no_target.make(4, {.separate_target = true}), Contains("needs a target input of its own"));
   CHECK_THROWS_WITH(train::ModelDef::hand_built("", def.spec, def.build), Contains("needs a name"));
 }
+
+TEST_CASE("resuming from a checkpoint with partial optimizer state names the file and the tensor", "[apps][trainer]") {
+  TempDir dir;
+  make_dataset(dir / "d.h5", 100, 48);
+  const std::string out = dir / "m.h5";
+  REQUIRE(run(kTrain + " --data " + (dir / "d.h5") + " --model shallow --epochs 1 --batch 50 --quiet --out " + out).code == 0);
+  io::Checkpoint ck = io::load_checkpoint(out);
+  const auto before = ck.optimizer_state.size();
+  std::erase_if(ck.optimizer_state, [](const auto& t) { return t.first == "m/enc0/W"; });
+  REQUIRE(ck.optimizer_state.size() == before - 1);
+  io::save_checkpoint(out, ck);
+  const Run r = run(kTrain + " --data " + (dir / "d.h5") + " --resume --epochs 2 --quiet --out " + out);
+  CHECK(r.code != 0);
+  CHECK_THAT(r.out, Contains(out + ": /optimizer/state does not match the model") && Contains("m/enc0/W"));
+}

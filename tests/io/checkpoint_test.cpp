@@ -335,3 +335,20 @@ TEST_CASE("checkpoint survives SIGKILL during save", "[io][checkpoint][crash]") 
   CHECK(d.entries() == std::set<std::string>{"big.h5"});
   CHECK(aeg::io::load_checkpoint(path).step == 1);
 }
+
+TEST_CASE("a checkpoint's format_version of any size is named as it is", "[io][checkpoint][bad][fuzz]") {
+  // Found by fuzz_checkpoint: 5.5e117 was cast to long long for the message.
+  TempDir d;
+  for (double v : {5.55568e117, -1e300, 3.5}) {
+    const auto p = d.file("v.h5");
+    {
+      RawH5 f(p);
+      f.put_f32("/x", {1}, {0.0f});
+      f.attr_double("/", "format_version", v);
+    }
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", v);
+    CHECK_THAT(data_error([&] { aeg::io::load_checkpoint(p); }),
+               Contains(p + ": format_version " + text + ", this build reads format_version 1 and 2"));
+  }
+}

@@ -152,6 +152,18 @@ TEST_CASE("bad CSV input is named by file, line and column, and nothing is writt
     src.label_column = 0;
     expected = src.train + ":3: label column 0 (y) is 3.5";
   }
+  SECTION("a negative label") {
+    write_text(src.train, "y,a\n1,2\n-1,4\n");
+    src.label_column = 0;
+    expected = src.train + ":3: label column 0 (y) is -1, expected a class number 0, 1, 2, ... (renumber the classes from 0";
+  }
+  SECTION("a negative label in the test file") {
+    write_text(src.train, "1,2\n0,4\n");
+    write_text(d.file("test.csv"), "3,1\n-7,5\n");
+    src.test = d.file("test.csv");
+    src.label_column = 0;
+    expected = d.file("test.csv") + ":2: label column 0 is -7, expected a class number";
+  }
   SECTION("a test file of another width") {
     write_text(src.train, "1,2\n3,4\n");
     write_text(d.file("test.csv"), "1,2,3\n");
@@ -189,4 +201,27 @@ TEST_CASE("delimiters that could be part of a number are refused", "[io][csv][ba
   CHECK(aeg::io::parse_delimiter(";") == ';');
   CHECK(aeg::io::parse_delimiter("tab") == '\t');
   for (const char* bad : {".", "-", "e", "1", "ab", ""}) CHECK_THROWS_AS(aeg::io::parse_delimiter(bad), std::invalid_argument);
+}
+
+TEST_CASE("CSV values above 1 are kept as they are, never divided by their maximum", "[io][csv]") {
+  // Pixel counts 0..255 are stored as uint8 with scale 1, so a model needing [0, 1]
+  // refuses them by file, row and column instead of training on silently rescaled data.
+  TempDir d;
+  aeg::io::CsvSource src;
+  src.train = d.file("px.csv");
+  write_text(src.train, "0,128,255\n3,4,5\n");
+  aeg::io::import_csv(src, d.file("px.h5"));
+  const auto info = aeg::io::describe(d.file("px.h5"));
+  CHECK(info.train.dtype == DType::uint8);
+  CHECK(info.train.scale == 1);
+  CHECK(info.train.scale_given);
+  CHECK(aeg::io::assumed_scale_note(info).empty());
+  CHECK(aeg::io::load_split(d.file("px.h5"), "train").x.data == std::vector<float>{0, 128, 255, 3, 4, 5});
+  const aeg::io::FeedRules bce{{}, {0, 1, "BCE needs targets in [0, 1]", "rescale"}};
+  CHECK_THAT(data_error([&] { aeg::io::load_split(d.file("px.h5"), "train", 0, bce); }),
+             Contains(d.file("px.h5") + ": BCE needs targets in [0, 1]; this file has 128 at /train/x row 0 column 1"));
+  // Real values above 1 likewise, as float32.
+  write_text(src.train, "0.5,1.5\n2,-3\n");
+  aeg::io::import_csv(src, d.file("real.h5"));
+  CHECK(aeg::io::load_split(d.file("real.h5"), "train").x.data == std::vector<float>{0.5f, 1.5f, 2, -3});
 }

@@ -318,3 +318,67 @@ TEST_CASE("any finite value is valid data, and NaN and infinities are refused na
                Contains(p + ": a sigmoid output needs targets in [0, 1]; this file has 2 at /train/x row 5 column 1"));
   }
 }
+
+TEST_CASE("uint8 data without a scale attribute read as image bytes, and the apps told so", "[io][dataset]") {
+  TempDir d;
+  const auto p = d.file("noscale.h5");
+  {
+    RawH5 f(p);
+    f.put_u8("/train/x", {2, 2}, {0, 51, 255, 102});
+    f.put_u8("/test/x", {1, 2}, {255, 0});
+    f.attr_double("/test/x", "scale", 1);
+  }
+  const auto info = aeg::io::describe(p);
+  CHECK(info.train.scale == 255);
+  CHECK_FALSE(info.train.scale_given);
+  CHECK(info.test.scale_given);
+  CHECK(aeg::io::load_split(p, "train").x.data == std::vector<float>{0, 0.2f, 1, 0.4f});
+  CHECK(aeg::io::load_split(p, "test").x.data == std::vector<float>{255, 0});
+  CHECK(aeg::io::assumed_scale_note(info) ==
+        p + ": /train/x is uint8 without a 'scale' attribute: read as stored / 255 (image bytes, values in [0, 1]); give "
+            "the dataset a 'scale' attribute (e.g. 1 for counts) to say otherwise");
+  const auto both = d.file("noscale2.h5");
+  {
+    RawH5 f(both);
+    f.put_u8("/train/x", {1, 2}, {1, 2});
+    f.put_u8("/test/x", {1, 2}, {3, 4});
+  }
+  CHECK_THAT(aeg::io::assumed_scale_note(aeg::io::describe(both)), Contains(both + ": /train/x and /test/x are uint8 without"));
+  // Float data and the library's own files say everything.
+  const auto f32 = d.file("f32.h5");
+  {
+    RawH5 f(f32);
+    f.put_f32("/train/x", {1, 2}, {0.5f, 2});
+  }
+  CHECK(aeg::io::assumed_scale_note(aeg::io::describe(f32)).empty());
+}
+
+TEST_CASE("declared sizes near 2^63 are refused without overflowing", "[io][dataset][bad][fuzz]") {
+  // Found by fuzz_dataset: rows near 2^63 in chunks of 16384 overflowed counting the chunks.
+  TempDir d;
+  const auto p = d.file("near63.h5");
+  {
+    RawH5 f(p);
+    f.declare_u8("/train/x", {9223372036854775769ull, 1}, {16384, 1}, 0);
+  }
+  CHECK_THAT(data_error([&] { aeg::io::describe(p); }),
+             Contains(p + ": /train/x declares shape [9223372036854775769, 1] in 562949953421312 chunks, but only 0 were ever written"));
+  const auto q = d.file("bytes63.h5");
+  {
+    RawH5 f(q);
+    std::vector<float> one(1, 0.5f);
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    const hsize_t chunk[2] = {1, 1}, dims[2] = {4611686018427387904ull, 1};  // 2^62 rows of 4 bytes: 2^64 bytes
+    H5Pset_chunk(dcpl, 2, chunk);
+    hid_t sp = H5Screate_simple(2, dims, nullptr);
+    hid_t x = H5Dcreate2(f.file, "/train/x", H5T_IEEE_F32LE, sp, lcpl, dcpl, H5P_DEFAULT);
+    REQUIRE(x >= 0);
+    H5Dclose(x);
+    H5Sclose(sp);
+    H5Pclose(dcpl);
+    H5Pclose(lcpl);
+  }
+  CHECK_THAT(data_error([&] { aeg::io::describe(q); }), Contains(q + ": /train/x declares more bytes than any file can hold"));
+}
