@@ -20,7 +20,13 @@
 #include "engine/ops/conv_geom.hpp"
 #include "engine/parallel.hpp"
 
+#if defined(__clang__)  // clang takes no GCC target pragma: the same, as an attribute on every function
+#pragma clang attribute push(__attribute__((target("avx512f,avx512cd,avx512bw,avx512dq,avx512vl"))), apply_to = function)
+#include "engine/isa/kernel_table.cpp"
+#pragma clang attribute pop
+#else
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512cd,avx512bw,avx512dq,avx512vl")
 #include "engine/isa/kernel_table.cpp"
 #pragma GCC pop_options
+#endif

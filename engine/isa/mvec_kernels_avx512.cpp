@@ -8,7 +8,13 @@
 #include <cmath>
 #include <cstdint>
 
+#if defined(__clang__)  // clang takes no GCC target pragma: the same, as an attribute on every function
+#pragma clang attribute push(__attribute__((target("avx512f,avx512cd,avx512bw,avx512dq,avx512vl"))), apply_to = function)
+#include "engine/ops/mvec_kernels.cpp"
+#pragma clang attribute pop
+#else
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512cd,avx512bw,avx512dq,avx512vl")
 #include "engine/ops/mvec_kernels.cpp"
 #pragma GCC pop_options
+#endif
