@@ -43,14 +43,16 @@ void check_config(const TrainConfig& c) {
 // The run's settings: the checkpoint's on resume (a checkpoint from before
 // /training trained with the last partial batch dropped), each one the user
 // names replacing it.
-RunSettings resolve_settings(const TrainConfig& c, const io::Checkpoint* resumed) {
-  RunSettings s;
-  if (resumed) {
-    if (!resumed->training.empty())
-      s = parse_run_settings(resumed->training, c.out + ": /training");
-    else
-      s.drop_last = true;
+RunSettings settings_of(const io::Checkpoint& resumed, const std::string& path) {
+  if (resumed.training.empty()) {
+    RunSettings s;
+    s.drop_last = true;
+    return s;
   }
+  return parse_run_settings(resumed.training, path + ": /training");
+}
+
+RunSettings with_given(RunSettings s, const TrainConfig& c) {
   if (c.batch) s.batch = *c.batch;
   if (c.seed) s.seed = *c.seed;
   if (c.train_limit) s.train_limit = *c.train_limit;
@@ -227,9 +229,10 @@ TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
     def = fit_to_data(std::move(def), c, info);
   }
   const zoo::ModelSpec& spec = def.spec;
-  RunSettings run = resolve_settings(c, c.resume ? &resumed : nullptr);
+  const RunSettings before = c.resume ? settings_of(resumed, c.out) : RunSettings{};
+  RunSettings run = with_given(before, c);
   if (c.resume && !c.quiet && !resumed.training.empty())
-    for (const std::string& d : differences(run, parse_run_settings(resumed.training, c.out + ": /training")))
+    for (const std::string& d : differences(run, before))
       std::fprintf(stderr, "resuming with %s\n", d.c_str());
   if (spec.conditional && !info.train.labels)
     throw io::DataError(c.data + ": /train/y is missing; a conditional model needs labels");
