@@ -8,6 +8,7 @@
 #include <cstring>
 #include <exception>
 #include <list>
+#include <stdexcept>
 #include <unordered_map>
 #include <utility>
 
@@ -375,8 +376,11 @@ struct BatchReader::Impl {
 
   void read(std::int64_t k, Batch& b) {
     const std::int64_t start = k * batch, whole = std::min(batch, n - start);
-    const std::int64_t skip = std::min(opt.part_first, whole);
-    const std::int64_t begin = start + skip, m = opt.part_rows > 0 ? std::min(opt.part_rows, whole - skip) : whole - skip;
+    const auto [skip, m] = opt.part ? opt.part(whole) : std::pair<std::int64_t, std::int64_t>(0, whole);
+    if (skip < 0 || m < 0 || skip + m > whole)
+      throw std::logic_error("BatchReader: a part [" + std::to_string(skip) + ", +" + std::to_string(m) +
+                             ") of a batch of " + std::to_string(whole) + " rows");
+    const std::int64_t begin = start + skip;
     b.rows = m;
     b.x.resize(static_cast<std::size_t>(m * file.features()));
     b.index.assign(order.begin() + begin, order.begin() + begin + m);

@@ -12,9 +12,11 @@
 // same batches. While the caller trains on one batch, the next is read on a TBB task.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/tensor.hpp"
@@ -57,9 +59,11 @@ struct ReaderOptions {
   bool prefetch = true;                   // read the next batch on a TBB task
   std::int64_t memory = 0;                // bytes the split may take in memory (0 = default_data_memory())
   FeedRules feed = {};                    // scaling and value checks (default: values as stored, finite)
-  // Serve only rows [part_first, part_first + part_rows) of each batch (0 rows:
-  // all of it): one rank's share of a global batch (train/data_parallel.hpp).
-  std::int64_t part_first = 0, part_rows = 0;
+  // Serve only rows [first, first + count) of each batch, where part(rows of the
+  // whole batch) gives {first, count} (empty function: all of it): one rank's
+  // share of a global batch (train/data_parallel.hpp), which may be no rows.
+  // Called on the prefetch task: it must be safe to call from another thread.
+  std::function<std::pair<std::int64_t, std::int64_t>(std::int64_t)> part = {};
 };
 
 // How the reader holds the split (see the top of this file).

@@ -105,6 +105,13 @@ BlockLayout block_layout(std::int64_t batch, std::int64_t blocks) {
   return {1, batch};
 }
 
+BlockLayout tail_layout(const BlockLayout& full, std::int64_t batch) {
+  if (batch < 1 || batch >= full.batch())
+    throw std::logic_error("data-parallel: a last batch of " + std::to_string(batch) + " rows, expected 1.." +
+                           std::to_string(full.batch() - 1));
+  return {(batch + full.rows - 1) / full.rows, full.rows, batch % full.rows};
+}
+
 std::string data_parallel_obstacle(const Graph& graph) {
   for (int i = 0; i < graph.size(); ++i) {
     const Node& n = graph.node(i);
@@ -131,59 +138,100 @@ std::unique_ptr<DataParallel> make_data_parallel(Ranks* ranks, std::int64_t grad
 }
 
 DataParallel::DataParallel(Ranks* ranks, BlockLayout layout, std::uint64_t seed)
-    : solo_(ranks ? nullptr : solo_ranks()), ranks_(ranks ? *ranks : *solo_), layout_(layout), seed_(seed) {
+    : solo_(ranks ? nullptr : solo_ranks()), ranks_(ranks ? *ranks : *solo_), seed_(seed) {
+  full_ = make_plan(layout);
+}
+
+BlockLayout DataParallel::layout_of(std::int64_t batch) const {
+  return batch == full_.layout.batch() ? full_.layout : tail_layout(full_.layout, batch);
+}
+
+std::pair<std::int64_t, std::int64_t> DataParallel::part(std::int64_t batch) const {
+  const BlockLayout l = layout_of(batch);
   const int r = ranks_.rank(), n = ranks_.size();
-  first_ = layout.first(r, n);
-  last_ = layout.last(r, n);
-  cover(0, layout.blocks, first_, last_, mine_);
-  for (int k = 0; k < n; ++k) cover(0, layout.blocks, layout.first(k, n), layout.last(k, n), all_);
+  const std::int64_t first = l.row(l.first(r, n));
+  return {first, l.row(l.last(r, n)) - first};
+}
+
+DataParallel::Plan DataParallel::make_plan(const BlockLayout& layout) const {
+  Plan p;
+  p.layout = layout;
+  const int n = ranks_.size(), me = ranks_.rank();
+  p.first = layout.first(me, n);
+  p.last = layout.last(me, n);
+  cover(0, layout.blocks, p.first, p.last, p.mine);
+  for (int k = 0; k < n; ++k) cover(0, layout.blocks, layout.first(k, n), layout.last(k, n), p.all);
+  for (std::int64_t w = layout.blocks; w > 1; w = (w + 1) / 2) ++p.depth;
+  for (int k = 0; k < n; ++k) p.loss_counts.push_back(static_cast<int>(layout.last(k, n) - layout.first(k, n)));
+  if (bounds_.empty()) return p;  // the exchange's counts once the gradient's size is known
+  const std::int64_t my_slice = bounds_[me + 1] - bounds_[me];
+  for (int k = 0; k < n; ++k) {
+    std::vector<Node> theirs;
+    cover(0, layout.blocks, layout.first(k, n), layout.last(k, n), theirs);
+    const std::int64_t slice = bounds_[k + 1] - bounds_[k];
+    p.send_counts.push_back(static_cast<int>(static_cast<std::int64_t>(p.mine.size()) * slice));
+    p.recv_counts.push_back(static_cast<int>(static_cast<std::int64_t>(theirs.size()) * my_slice));
+    if (k != me) p.received += static_cast<std::int64_t>(theirs.size()) * my_slice + slice;
+  }
+  if (static_cast<std::int64_t>(std::max(p.mine.size(), p.all.size())) * count_ > std::numeric_limits<int>::max())
+    throw std::invalid_argument("data-parallel training: " + std::to_string(p.all.size()) + " partial sums of " +
+                                std::to_string(count_) + " parameters are too many values for one exchange");
+  return p;
 }
 
 void DataParallel::size_buffers(std::int64_t count) {
   count_ = count;
-  const int n = ranks_.size(), me = ranks_.rank();
+  const int n = ranks_.size();
   bounds_.clear();
   for (int k = 0; k <= n; ++k) bounds_.push_back(count * k / n);
-  const std::int64_t my_slice = bounds_[me + 1] - bounds_[me];
-  send_counts_.clear();
-  recv_counts_.clear();
   slice_counts_.clear();
-  std::int64_t received = 0;
-  for (int k = 0; k < n; ++k) {
-    std::vector<Node> theirs;
-    cover(0, layout_.blocks, layout_.first(k, n), layout_.last(k, n), theirs);
-    const std::int64_t slice = bounds_[k + 1] - bounds_[k];
-    send_counts_.push_back(static_cast<int>(static_cast<std::int64_t>(mine_.size()) * slice));
-    recv_counts_.push_back(static_cast<int>(static_cast<std::int64_t>(theirs.size()) * my_slice));
-    slice_counts_.push_back(static_cast<int>(slice));
-    if (k != me) received += static_cast<std::int64_t>(theirs.size()) * my_slice + slice;
-  }
-  if (static_cast<std::int64_t>(std::max(mine_.size(), all_.size())) * count_ > std::numeric_limits<int>::max())
-    throw std::invalid_argument("data-parallel training: " + std::to_string(all_.size()) + " partial sums of " +
-                                std::to_string(count_) + " parameters are too many values for one exchange");
-  std::int64_t depth = 0;
-  for (std::int64_t w = layout_.blocks; w > 1; w = (w + 1) / 2) ++depth;
-  stack_.resize(static_cast<std::size_t>((depth + 2) * count_));
-  partial_.resize(static_cast<std::size_t>(static_cast<std::int64_t>(mine_.size()) * count_));
-  send_.resize(partial_.size());
-  gathered_.resize(static_cast<std::size_t>(static_cast<std::int64_t>(all_.size()) * my_slice));
+  for (int k = 0; k < n; ++k) slice_counts_.push_back(static_cast<int>(bounds_[k + 1] - bounds_[k]));
+  full_ = make_plan(full_.layout);
+  tail_ = Plan{};
+  last_plan_ = nullptr;
   sum_.resize(static_cast<std::size_t>(count_));
-  scratch_.resize(static_cast<std::size_t>((depth + 1) * count_));
-  losses_.resize(static_cast<std::size_t>(layout_.blocks));
-  loss_counts_.clear();
-  for (int k = 0; k < n; ++k) loss_counts_.push_back(static_cast<int>(layout_.last(k, n) - layout_.first(k, n)));
-  times_.bytes = received * static_cast<std::int64_t>(sizeof(float));
+  times_.bytes = full_.received * static_cast<std::int64_t>(sizeof(float));
 }
 
 double DataParallel::gradients(Executor<float>& ex, const zoo::Model& model, ParamStore<float>& params,
                                const io::Batch& mine, std::int64_t step) {
+  const std::int64_t rows = full_.layout.rows;
+  return gradients(
+      [&](std::int64_t r) -> BlockGraph {
+        if (r != rows)
+          throw std::logic_error("data-parallel step: a block of " + std::to_string(r) + " rows, the graph has " +
+                                 std::to_string(rows));
+        return {&ex, &model};
+      },
+      params, mine, full_.layout.batch(), step);
+}
+
+double DataParallel::gradients(const std::function<BlockGraph(std::int64_t rows)>& graph, ParamStore<float>& params,
+                               const io::Batch& mine, std::int64_t batch, std::int64_t step) {
   const auto t0 = std::chrono::steady_clock::now();
   if (params.count() != count_) size_buffers(params.count());
-  const std::int64_t f = model.spec.features, rows = layout_.rows;
-  if (mine.rows != this->rows())
+  if (batch != full_.layout.batch() && tail_.layout.batch() != batch) tail_ = make_plan(tail_layout(full_.layout, batch));
+  const Plan& plan = batch == full_.layout.batch() ? full_ : tail_;
+  last_plan_ = &plan;
+  const BlockLayout& layout = plan.layout;
+  const std::int64_t first_row = layout.row(plan.first);
+  if (mine.rows != layout.row(plan.last) - first_row)
     throw std::logic_error("data-parallel step: " + std::to_string(mine.rows) + " rows read, expected " +
-                           std::to_string(this->rows()));
-  my_losses_.resize(static_cast<std::size_t>(last_ - first_));
+                           std::to_string(layout.row(plan.last) - first_row) + " of a batch of " + std::to_string(batch));
+  const auto grow = [](auto& v, std::int64_t size) {
+    if (static_cast<std::int64_t>(v.size()) < size) v.resize(static_cast<std::size_t>(size));
+  };
+  const int me = ranks_.rank();
+  const std::int64_t width = bounds_[me + 1] - bounds_[me];
+  grow(stack_, (plan.depth + 2) * count_);
+  grow(scratch_, (plan.depth + 1) * count_);
+  grow(partial_, static_cast<std::int64_t>(plan.mine.size()) * count_);
+  grow(send_, static_cast<std::int64_t>(plan.mine.size()) * count_);
+  grow(gathered_, static_cast<std::int64_t>(plan.all.size()) * width);
+  my_losses_.resize(static_cast<std::size_t>(plan.last - plan.first));
+  // Blocks of unequal rows (a tail's) are weighted by their rows: the batch's
+  // mean is then the weighted sum over the batch's rows.
+  const bool weighted = !layout.equal();
   // Each block's gradient goes onto a stack of tree nodes; two neighbours that
   // are the halves of a node are added (left + right, as tree_sum does), so at
   // most one buffer per level is held; a node of this rank's cover is done.
@@ -191,32 +239,40 @@ double DataParallel::gradients(Executor<float>& ex, const zoo::Model& model, Par
   open.clear();
   std::size_t done = 0;
   auto buffer = [&](std::size_t i) { return stack_.data() + static_cast<std::int64_t>(i) * count_; };
-  for (std::int64_t b = first_; b < last_; ++b) {
-    const std::int64_t k = b - first_;
-    ex.bind_input(model.x, std::span<const float>(mine.x.data() + k * rows * f, static_cast<std::size_t>(rows * f)));
-    if (model.spec.conditional) one_hot(ex.input_data(model.label), mine.y, k * rows, rows, model.spec.classes);
+  for (std::int64_t b = plan.first; b < plan.last; ++b) {
+    const std::int64_t k = b - plan.first, rows = layout.rows_of(b), at = layout.row(b) - first_row;
+    const BlockGraph g = graph(rows);
+    Executor<float>& ex = *g.ex;
+    const zoo::Model& model = *g.model;
+    const std::int64_t f = model.spec.features;
+    ex.bind_input(model.x, std::span<const float>(mine.x.data() + at * f, static_cast<std::size_t>(rows * f)));
+    if (model.spec.conditional) one_hot(ex.input_data(model.label), mine.y, at, rows, model.spec.classes);
     ex.rng() = Rng(block_seed(seed_, step, b));
     params.zero_grad();
     ex.forward();
     my_losses_[static_cast<std::size_t>(k)] = ex.scalar(model.loss);
     ex.backward();
     float* leaf = buffer(open.size());
+    const float w = static_cast<float>(rows);
     for (std::size_t p = 0; p < params.size(); ++p) {
-      const Tensor<float>& g = params[p].grad;
-      std::memcpy(leaf, g.ptr(), sizeof(float) * static_cast<std::size_t>(g.size()));
-      leaf += g.size();
+      const Tensor<float>& t = params[p].grad;
+      if (weighted)
+        for (std::int64_t i = 0; i < t.size(); ++i) leaf[i] = t.ptr()[i] * w;
+      else
+        std::memcpy(leaf, t.ptr(), sizeof(float) * static_cast<std::size_t>(t.size()));
+      leaf += t.size();
     }
     open.push_back({b, b + 1});
     for (;;) {
       const std::size_t top = open.size() - 1;
-      if (done < mine_.size() && open[top].lo == mine_[done].lo && open[top].hi == mine_[done].hi) {
+      if (done < plan.mine.size() && open[top].lo == plan.mine[done].lo && open[top].hi == plan.mine[done].hi) {
         std::memcpy(partial_.data() + static_cast<std::int64_t>(done) * count_, buffer(top),
                     sizeof(float) * static_cast<std::size_t>(count_));
         open.pop_back();
         ++done;
         break;
       }
-      if (top == 0 || !is_node(open[top - 1].lo, open[top].hi, layout_.blocks) ||
+      if (top == 0 || !is_node(open[top - 1].lo, open[top].hi, layout.blocks) ||
           middle(open[top - 1].lo, open[top].hi) != open[top].lo)
         break;
       float* left = buffer(top - 1);
@@ -226,10 +282,11 @@ double DataParallel::gradients(Executor<float>& ex, const zoo::Model& model, Par
       open.pop_back();
     }
   }
-  if (done != mine_.size()) throw std::logic_error("data-parallel gradient tree: a partial sum is missing");
-  // The generator left as a function of the step alone, so that a checkpoint's
-  // /rng_state is the same on any number of ranks.
-  ex.rng() = Rng(block_seed(seed_, step, layout_.blocks));
+  if (done != plan.mine.size()) throw std::logic_error("data-parallel gradient tree: a partial sum is missing");
+  // The generator left as a function of the step alone (whatever the batch, and
+  // whether this rank ran a block of it), so that a checkpoint's /rng_state is
+  // the same on any number of ranks.
+  graph(full_.layout.rows).ex->rng() = Rng(block_seed(seed_, step, full_.layout.blocks));
   times_.compute += seconds_since(t0);
 
   if (measure_idle) {
@@ -238,11 +295,13 @@ double DataParallel::gradients(Executor<float>& ex, const zoo::Model& model, Par
     times_.idle += seconds_since(t1);
   }
   const auto t2 = std::chrono::steady_clock::now();
-  exchange();
-  ranks_.all_gather(my_losses_, losses_, loss_counts_);
-  // Each block's gradient is that of its own mean loss; the batch's mean is
-  // their mean (equal blocks).
-  const float n = static_cast<float>(layout_.blocks);
+  exchange(plan);
+  losses_.resize(static_cast<std::size_t>(layout.blocks));
+  ranks_.all_gather(my_losses_, losses_, plan.loss_counts);
+  // Each block's gradient is that of its own mean loss. Equal blocks: the
+  // batch's mean is their mean. Unequal: their sum weighted by rows (above),
+  // over the batch's rows.
+  const float n = static_cast<float>(weighted ? layout.batch() : layout.blocks);
   const float* s = sum_.data();
   for (std::size_t p = 0; p < params.size(); ++p) {
     Tensor<float>& g = params[p].grad;
@@ -250,28 +309,33 @@ double DataParallel::gradients(Executor<float>& ex, const zoo::Model& model, Par
     s += g.size();
   }
   double loss = 0;
-  for (double l : losses_) loss += l;
+  for (std::int64_t b = 0; b < layout.blocks; ++b)
+    loss += weighted ? losses_[static_cast<std::size_t>(b)] * static_cast<double>(layout.rows_of(b))
+                     : losses_[static_cast<std::size_t>(b)];
   times_.exchange += seconds_since(t2);
   times_.steps++;
-  return loss / static_cast<double>(layout_.blocks);
+  return loss / static_cast<double>(weighted ? layout.batch() : layout.blocks);
 }
 
-void DataParallel::exchange() {
+void DataParallel::exchange(const Plan& plan) {
   const int n = ranks_.size(), me = ranks_.rank();
+  const std::int64_t lo = bounds_[me], width = bounds_[me + 1] - lo;
   // Rank k's share of each of this rank's partial sums, rank by rank.
   float* out = send_.data();
   for (int k = 0; k < n; ++k)
-    for (std::size_t i = 0; i < mine_.size(); ++i) {
+    for (std::size_t i = 0; i < plan.mine.size(); ++i) {
       const float* from = partial_.data() + static_cast<std::int64_t>(i) * count_ + bounds_[k];
       out = std::copy(from, from + (bounds_[k + 1] - bounds_[k]), out);
     }
-  ranks_.all_to_all(send_, send_counts_, gathered_, recv_counts_);
-  // gathered_ now holds every rank's partial sums (all_, in rank order) on this
-  // rank's slice: finish the tree there, then gather the slices.
-  const std::int64_t lo = bounds_[me], width = bounds_[me + 1] - lo;
-  tree_sum(0, layout_.blocks, sum_.data() + lo, scratch_.data(), width, [&](std::int64_t a, std::int64_t b) -> const float* {
-    for (std::size_t i = 0; i < all_.size(); ++i)
-      if (all_[i].lo == a && all_[i].hi == b) return gathered_.data() + static_cast<std::int64_t>(i) * width;
+  ranks_.all_to_all(std::span<const float>(send_.data(), plan.mine.size() * static_cast<std::size_t>(count_)),
+                    plan.send_counts,
+                    std::span<float>(gathered_.data(), plan.all.size() * static_cast<std::size_t>(width)),
+                    plan.recv_counts);
+  // gathered_ now holds every rank's partial sums (plan.all, in rank order) on
+  // this rank's slice: finish the tree there, then gather the slices.
+  tree_sum(0, plan.layout.blocks, sum_.data() + lo, scratch_.data(), width, [&](std::int64_t a, std::int64_t b) -> const float* {
+    for (std::size_t i = 0; i < plan.all.size(); ++i)
+      if (plan.all[i].lo == a && plan.all[i].hi == b) return gathered_.data() + static_cast<std::int64_t>(i) * width;
     return nullptr;
   });
   slice_buf_.assign(sum_.begin() + lo, sum_.begin() + lo + width);
@@ -279,8 +343,8 @@ void DataParallel::exchange() {
 }
 
 void DataParallel::exchange_again() {
-  if (count_ < 0) throw std::logic_error("DataParallel::exchange_again before any gradients()");
-  exchange();
+  if (!last_plan_) throw std::logic_error("DataParallel::exchange_again before any gradients()");
+  exchange(*last_plan_);
 }
 
 }  // namespace aeg::train

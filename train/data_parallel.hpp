@@ -16,11 +16,21 @@
 //
 // Random ops draw per block from a generator seeded by (seed, step, block),
 // so a row's noise does not depend on which rank computes it.
+//
+// An epoch's last, smaller batch is cut into blocks of the same size, the last
+// one smaller where they do not divide it (tail_layout), shared out by the
+// same rule, so a rank may own none. Its blocks' gradients and losses are each
+// weighted by the block's rows before the same tree and divided by the batch's
+// rows after it; a batch of equal blocks (every full one) takes the plain mean
+// of its blocks' as before.
 #pragma once
+#include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/executor.hpp"
@@ -49,16 +59,27 @@ class Ranks {
 };
 std::unique_ptr<Ranks> solo_ranks();
 
-// The batch cut into `blocks` blocks of `rows` rows each.
+// A batch cut into `blocks` blocks of `rows` rows each, the last one of
+// `last_rows` rows when that is not 0 (an epoch's last, smaller batch: see
+// tail_layout).
 struct BlockLayout {
   std::int64_t blocks = 1, rows = 0;
+  std::int64_t last_rows = 0;
   // The blocks rank r of n owns: [first, last).
   std::int64_t first(int r, int n) const { return blocks * r / n; }
   std::int64_t last(int r, int n) const { return blocks * (r + 1) / n; }
+  bool equal() const { return last_rows == 0; }
+  std::int64_t batch() const { return equal() ? blocks * rows : (blocks - 1) * rows + last_rows; }
+  std::int64_t rows_of(std::int64_t b) const { return b == blocks - 1 && !equal() ? last_rows : rows; }
+  std::int64_t row(std::int64_t b) const { return std::min(b * rows, batch()); }  // block b's first row (b <= blocks)
 };
 // `blocks` given (> 0): it must divide the batch. Otherwise the first of 12, 8,
 // 6, 4, 3, 2 that divides the batch into blocks of at least 64 rows, else 1.
 BlockLayout block_layout(std::int64_t batch, std::int64_t blocks = 0);
+// An epoch's last batch of `batch` rows (fewer than full.batch()): blocks of
+// full.rows rows, the last one smaller where they do not divide it. A function
+// of the two alone, never of the number of ranks.
+BlockLayout tail_layout(const BlockLayout& full, std::int64_t batch);
 
 // Why a model cannot be trained data-parallel, or "" if it can: an op that
 // couples the rows of a batch (of the op vocabulary, kl_sparsity; a hand-built
@@ -81,22 +102,42 @@ struct StepTimes {
   std::int64_t bytes = 0;  // gradient bytes this rank receives each step
 };
 
+// The graph a block of `rows` rows runs through: an executor of the model built
+// at that size, over the run's parameters.
+struct BlockGraph {
+  Executor<float>* ex;
+  const zoo::Model* model;
+};
+
 class DataParallel {
  public:
   // `ranks` null: one process (solo_ranks()). The model is built at layout.rows rows.
   DataParallel(Ranks* ranks, BlockLayout layout, std::uint64_t seed);
 
   Ranks& ranks() { return ranks_; }
-  const BlockLayout& layout() const { return layout_; }
+  const BlockLayout& layout() const { return full_.layout; }
   bool writes() const { return ranks_.rank() == 0; }  // the one rank that writes files and prints
-  // The rows of each global batch this rank reads: [first_row, first_row + rows).
-  std::int64_t first_row() const { return first_ * layout_.rows; }
-  std::int64_t rows() const { return (last_ - first_) * layout_.rows; }
+  // The rows of each full global batch this rank reads: [first_row, first_row + rows).
+  std::int64_t first_row() const { return full_.layout.row(full_.first); }
+  std::int64_t rows() const { return full_.layout.row(full_.last) - first_row(); }
+  // The layout of a global batch of `batch` rows: layout() for a full one,
+  // tail_layout() for an epoch's last, smaller one.
+  BlockLayout layout_of(std::int64_t batch) const;
+  // The rows [first, first + count) of a global batch of `batch` rows that this
+  // rank reads; count may be 0 (a tail of fewer blocks than ranks).
+  std::pair<std::int64_t, std::int64_t> part(std::int64_t batch) const;
 
-  // One step's gradient: `mine` holds this rank's rows() rows of the global
-  // batch (x, and y for a conditional model). Leaves the whole batch's gradient
-  // (of its mean loss) in every parameter's grad on every rank, and returns the
-  // batch's mean loss, the same on every rank.
+  // One step's gradient: `mine` holds this rank's part(batch) rows of a global
+  // batch of `batch` rows (x, and y for a conditional model); `graph(rows)`
+  // gives the graph for a block of `rows` rows (layout().rows, and a tail's
+  // last block's). Leaves the whole batch's gradient (of its mean loss) in
+  // every parameter's grad on every rank, and returns the batch's mean loss,
+  // the same on every rank. Every rank calls it for every batch, also one
+  // whose part is empty. Leaves graph(layout().rows)'s generator as a function
+  // of the step alone.
+  double gradients(const std::function<BlockGraph(std::int64_t rows)>& graph, ParamStore<float>& params,
+                   const io::Batch& mine, std::int64_t batch, std::int64_t step);
+  // A full batch, through one graph built at layout().rows rows.
   double gradients(Executor<float>& ex, const zoo::Model& model, ParamStore<float>& params, const io::Batch& mine,
                    std::int64_t step);
 
@@ -112,19 +153,30 @@ class DataParallel {
   struct Node {
     std::int64_t lo, hi;
   };
+  // One layout's share-out over the ranks: this rank's blocks and tree nodes,
+  // every rank's nodes, and the exchange's counts (for count_ values).
+  struct Plan {
+    BlockLayout layout;
+    std::int64_t first = 0, last = 0;  // this rank's blocks
+    std::vector<Node> mine, all;       // tree nodes this rank sums, and every rank's in rank order
+    std::vector<int> send_counts, recv_counts, loss_counts;
+    std::int64_t depth = 0;            // levels of the tree
+    std::int64_t received = 0;         // gradient values this rank receives
+  };
 
+  Plan make_plan(const BlockLayout& layout) const;
   void size_buffers(std::int64_t count);
-  void exchange();  // the all-gather of partial sums and the rest of the tree, into sum_
+  void exchange(const Plan& plan);  // the all-to-all of partial sums, the rest of the tree, the all-gather, into sum_
 
   std::unique_ptr<Ranks> solo_;
   Ranks& ranks_;
-  BlockLayout layout_;
   std::uint64_t seed_;
-  std::int64_t first_, last_, count_ = -1;  // this rank's blocks, and the number of gradient values
-  std::vector<Node> mine_, all_;       // tree nodes this rank sums, and every rank's in rank order
+  std::int64_t count_ = -1;            // the number of gradient values
+  Plan full_, tail_;                   // full batches', and the last tail's (tail_.layout.blocks 0: none yet)
+  const Plan* last_plan_ = nullptr;    // the last gradients()'s
   std::vector<Node> open_;             // nodes of this step's stack (stack_), bottom first
   std::vector<std::int64_t> bounds_;   // rank k finishes the tree on values [bounds_[k], bounds_[k + 1])
-  std::vector<int> send_counts_, recv_counts_, slice_counts_, loss_counts_;
+  std::vector<int> slice_counts_;
   std::vector<float> stack_, partial_, send_, gathered_, sum_, slice_buf_, scratch_;
   std::vector<double> my_losses_;
   std::vector<double> losses_;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -66,16 +67,17 @@ RunSettings with_given(RunSettings s, const TrainConfig& c) {
 // reader, or (one-class training) picked from the rows of that class.
 class TrainSource {
  public:
-  // part: only the rows [first, first + count) of each batch (count 0: all), this
-  // rank's share in a data-parallel run.
+  // part: {first, count} of a batch of the given rows, this rank's rows of it in
+  // a data-parallel run (empty: all of them).
+  using Part = std::function<std::pair<std::int64_t, std::int64_t>(std::int64_t)>;
   TrainSource(const TrainConfig& c, const RunSettings& s, const io::DatasetInfo& info, const io::FeedRules& feed,
-              std::pair<std::int64_t, std::int64_t> part = {0, 0})
-      : s_(s), part_(part) {
+              Part part = {})
+      : s_(s), part_(std::move(part)) {
     if (s.only_class < 0) {
       reader_ = std::make_unique<io::BatchReader>(
           c.data, "train", s.batch,
           io::ReaderOptions{.seed = s.seed, .shuffle = true, .limit = s.train_limit, .drop_last = s.drop_last,
-                            .memory = c.data_memory, .feed = feed, .part_first = part.first, .part_rows = part.second});
+                            .memory = c.data_memory, .feed = feed, .part = part_});
       if (!reader_->layout_warning().empty()) std::fprintf(stderr, "warning: %s\n", reader_->layout_warning().c_str());
       return;
     }
@@ -106,8 +108,7 @@ class TrainSource {
     if (reader_) return reader_->next(b);
     const std::int64_t whole = std::min(s_.batch, size() - pos_);
     if (whole <= 0 || (whole < s_.batch && s_.drop_last)) return false;
-    const std::int64_t skip = std::min(part_.first, whole);
-    const std::int64_t rows = part_.second > 0 ? std::min(part_.second, whole - skip) : whole - skip;
+    const auto [skip, rows] = part_ ? part_(whole) : std::pair<std::int64_t, std::int64_t>(0, whole);
     b.rows = rows;
     b.x.resize(static_cast<std::size_t>(rows * features_));
     b.y.resize(static_cast<std::size_t>(rows));
@@ -124,7 +125,7 @@ class TrainSource {
 
  private:
   const RunSettings& s_;
-  std::pair<std::int64_t, std::int64_t> part_;
+  Part part_;
   std::vector<std::int64_t> index_;  // each row's row in the file
   std::unique_ptr<io::BatchReader> reader_;
   std::vector<float> x_;
@@ -242,7 +243,7 @@ TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
   const io::FeedRules feed = feed_rules(spec, scaling);
 
   // Data-parallel: every batch cut into fixed blocks (train/data_parallel.hpp),
-  // whole batches only for now.
+  // an epoch's last, smaller one too (unless --drop-last).
   const auto parallel = make_data_parallel(c.ranks, c.grad_blocks, run.batch, run.seed, def);
   const bool writer = !parallel || parallel->writes();
   if (parallel && !c.quiet)
@@ -250,16 +251,18 @@ TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
                  parallel->ranks().size(), parallel->ranks().size() == 1 ? "" : "s", c.threads,
                  static_cast<long long>(run.batch), static_cast<long long>(parallel->layout().blocks),
                  static_cast<long long>(parallel->layout().rows));
-  if (parallel && !run.drop_last) {
-    run.drop_last = true;
-    if (!c.quiet) std::fprintf(stderr, "data-parallel: the last, partial batch of each epoch is dropped (as --drop-last)\n");
-  }
   const ExecOptions exec{.threads = c.threads, .seed = run.seed * 7919 + 17};
   std::unique_ptr<zoo::Model> full_model = def.make(parallel ? parallel->layout().rows : run.batch);
   Rng init_rng(run.seed);
   params.init_from(full_model->graph, init_rng);  // a resumed store already has every parameter
   StepGraph full(std::move(full_model), params, exec);
-  std::unique_ptr<StepGraph> tail;  // the last, smaller batch of an epoch, built when first met
+  std::unique_ptr<StepGraph> tail;  // the last, smaller batch of an epoch (data-parallel: its last block), built when first met
+  // Data-parallel: the graph for a block of `rows` rows.
+  const auto block_graph = [&](std::int64_t rows) -> BlockGraph {
+    if (rows == full.model->x.shape()[0]) return {full.ex.get(), full.model.get()};
+    if (!tail || tail->model->x.shape()[0] != rows) tail = std::make_unique<StepGraph>(def.make(rows), params, exec);
+    return {tail->ex.get(), tail->model.get()};
+  };
   Adam<float> opt(params, zoo::adam_options(spec, c.lr.value_or(1e-3), c.threads));
   std::int64_t step = 0, first_epoch = 0;
   std::vector<double> train_hist, test_hist;
@@ -288,7 +291,9 @@ TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
       std::fprintf(stderr, "%s has already reached epoch %lld; nothing to do\n", c.out.c_str(), static_cast<long long>(first_epoch));
   }
 
-  TrainSource source(c, run, info, feed, parallel ? std::pair(parallel->first_row(), parallel->rows()) : std::pair<std::int64_t, std::int64_t>());
+  TrainSource source(c, run, info, feed,
+                     parallel ? TrainSource::Part([p = parallel.get()](std::int64_t rows) { return p->part(rows); })
+                              : TrainSource::Part());
   if (source.batches() == 0)  // every epoch would run no step and record no loss
     throw std::invalid_argument("--batch " + std::to_string(run.batch) + " is larger than the " + std::to_string(source.size()) +
                                 " training samples of " + c.data + " (and --drop-last drops the last, partial batch)");
@@ -323,10 +328,11 @@ TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
     double sum = 0;
     std::int64_t seen = 0, k = 0;
     while (source.next(batch)) {
-      const std::int64_t full_rows = parallel ? parallel->rows() : run.batch;  // this process's rows of a batch
-      if (batch.rows != full_rows && (run.drop_last || batch.rows > full_rows)) continue;
+      // The whole batch's rows (in a data-parallel run, batch holds this rank's part of them).
+      const std::int64_t whole = parallel ? std::min(run.batch, source.size() - k * run.batch) : batch.rows;
+      if (!parallel && batch.rows != run.batch && (run.drop_last || batch.rows > run.batch)) continue;
       StepGraph* g = &full;
-      if (batch.rows != full_rows) {
+      if (!parallel && batch.rows != run.batch) {
         if (!tail || tail->model->x.shape()[0] != batch.rows) tail = std::make_unique<StepGraph>(def.make(batch.rows), params, exec);
         tail->ex->rng() = full.ex->rng();  // one random stream for the run, whichever graph draws from it
         g = tail.get();
@@ -345,7 +351,7 @@ TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
       }
       double loss;
       if (parallel) {
-        loss = parallel->gradients(ex, model, params, batch, step);  // the whole batch's, on every rank
+        loss = parallel->gradients(block_graph, params, batch, whole, step);  // the whole batch's, on every rank
       } else {
         opt.zero_grad();
         ex.forward();
@@ -362,9 +368,8 @@ TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
       opt.step();
       if (g != &full) full.ex->rng() = g->ex->rng();
       ++step;
-      const std::int64_t rows = parallel ? run.batch : batch.rows;  // the whole batch's
-      sum += loss * static_cast<double>(rows);
-      seen += rows;
+      sum += loss * static_cast<double>(whole);
+      seen += whole;
       bar.update(seen, sum / static_cast<double>(seen));
     }
     const Metrics m = evaluate(def, params, test,

@@ -35,9 +35,9 @@ struct TrainConfig {
   bool quiet = false;
   int picture_scale = 0;        // recon.png's pixels drawn N x N (0: write_image_grid's default)
   // Data-parallel training (train/data_parallel.hpp): over these ranks (MPI's, from
-  // aegraph_mpi), each summing the gradients of its blocks of every batch (whole
-  // batches only: drop_last is forced); evaluation is split over them, rank 0 alone
-  // writes. grad_blocks: blocks per batch (0: block_layout's choice); with no
+  // aegraph_mpi), each summing the gradients of its blocks of every batch (an
+  // epoch's last, smaller one too unless drop_last); evaluation is split over
+  // them, rank 0 alone writes. grad_blocks: blocks per batch (0: block_layout's choice); with no
   // ranks, > 0 runs the same steps in one process, to the same bits.
   Ranks* ranks = nullptr;
   std::int64_t grad_blocks = 0;
