@@ -158,7 +158,9 @@ const Node& checked_input(const Plan& p, Var v) {
   return nd;
 }
 
-// Up to six numbers: a bare number for one element, else "[a, b, ... (n values)]".
+// A bare number for one element, else up to eight in brackets, "[a, b, ... (n values)]":
+// eight so that a 4-2-4 tied autoencoder's 2 x 4 weight and its gradient print whole
+// (docs/backprop.md reads them), and a line of eight still fits a terminal.
 template <class T>
 void print_values(std::ostream& os, const T* p, std::int64_t n) {
   const auto flags = os.flags();
@@ -167,7 +169,7 @@ void print_values(std::ostream& os, const T* p, std::int64_t n) {
     os << p[0];
   } else {
     os << "[";
-    const std::int64_t shown = std::min<std::int64_t>(n, 6);
+    const std::int64_t shown = std::min<std::int64_t>(n, 8);
     for (std::int64_t i = 0; i < shown; ++i) os << (i ? ", " : "") << p[i];
     if (n > shown) os << ", ... (" << n << " values)";
     os << "]";

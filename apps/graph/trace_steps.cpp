@@ -61,7 +61,7 @@ std::string trace_values(const float* p, long n) {
     return os.str();
   }
   os << "[";
-  const long shown = n < 6 ? n : 6;
+  const long shown = n < 8 ? n : 8;  // as the engine's trace (engine/executor.cpp)
   for (long i = 0; i < shown; ++i) os << (i ? ", " : "") << p[i];
   if (n > shown) os << ", ... (" << n << " values)";
   os << "]";

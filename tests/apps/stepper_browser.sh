@@ -65,4 +65,4 @@ check() {  # name, ae-graph arguments
 }
 
 check neuron --example neuron
-check tied --model tied --features 3 --code 2 --code-activation sigmoid --batch 1
+check tied --model tied --features 4 --code 2 --code-activation sigmoid --batch 1

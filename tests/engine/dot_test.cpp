@@ -271,6 +271,6 @@ TEST_CASE("trace shows a long value abbreviated", "[trace]") {
   ex.forward();
   ex.backward();
   INFO(os.str());
-  CHECK_THAT(os.str(), Contains("[0, 3, 6, 9, 12, 15, ... (10 values)]"));
-  CHECK_THAT(os.str(), Contains("dy/dx += [3, 3, 3, 3, 3, 3, ... (10 values)]"));
+  CHECK_THAT(os.str(), Contains("[0, 3, 6, 9, 12, 15, 18, 21, ... (10 values)]"));
+  CHECK_THAT(os.str(), Contains("dy/dx += [3, 3, 3, 3, 3, 3, 3, 3, ... (10 values)]"));
 }
