@@ -14,6 +14,7 @@
 
 #include "apps/common/cli.hpp"
 #include "engine/blas_core.hpp"
+#include "engine/gemm.hpp"
 #include "engine/rng.hpp"
 #include "io/batch_reader.hpp"
 #include "io/memory_budget.hpp"
@@ -86,7 +87,8 @@ int main(int argc, char** argv) {
       for (auto& v : data) v = static_cast<float>(rng.uniform());
     }
     if (!json) {
-      std::printf("OpenBLAS kernels: %s; engine kernels: %s\n", blas_core().c_str(), std::string(kernel_isa()).c_str());
+      std::printf("OpenBLAS kernels: %s; engine kernels: %s; GEMM tiles: at most %lld\n", blas_core().c_str(),
+                  std::string(kernel_isa()).c_str(), static_cast<long long>(gemm_max_tiles()));
       std::printf("%-4s %-8s %7s %6s %11s %9s %9s %13s %13s %10s\n", "id", "model", "threads", "batch", "steps/s", "mean",
                   "GFLOP/s", "planned MiB", "naive MiB", "peak MiB");
     }
@@ -128,6 +130,7 @@ int main(int argc, char** argv) {
         j["naive_bytes"] = w.naive_bytes;
         j["peak_rss_mib"] = bench::rounded(rss, 1);
         j["blas_core"] = blas_core();
+        j["gemm_max_tiles"] = gemm_max_tiles();
         if (interleave) j["interleaved"] = true;
         bench::print_json_line(j);
       } else {

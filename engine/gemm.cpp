@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "engine/parallel.hpp"
 
 extern "C" void openblas_set_num_threads(int);
@@ -47,8 +49,27 @@ std::int64_t tile_work() {
   return work;
 }
 
-constexpr std::int64_t kMaxTiles = 64;  // enough for 64 workers (docs/design.md: fixed blocks for up to 64)
 constexpr std::int64_t kMinEdge = 64;   // no tile narrower than this (unless C is)
+
+}  // namespace
+
+// Tiles are there to feed workers: four per CPU of the machine balance the load,
+// and every tile more only packs its slices of A and B again (W2 on one thread of
+// a 2-CPU machine: 64 tiles at most ran its GEMMs at 74 % of sgemm's peak, 8 at 87 %;
+// docs/performance.md). The machine's online CPUs, not the executor's threads nor
+// the process's affinity, so that no thread count or binding changes the bits.
+std::int64_t gemm_max_tiles() {
+  static const std::int64_t tiles = [] {
+    const char* s = std::getenv("AEGRAPH_GEMM_MAX_TILES");
+    const long long v = s ? std::atoll(s) : 0;
+    if (v > 0) return std::min<std::int64_t>(v, 1024);
+    const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return std::clamp<std::int64_t>(4 * std::max<long>(cpus, 1), 4, 64);
+  }();
+  return tiles;
+}
+
+namespace {
 
 // Half of an edge, rounded up to a multiple of 16 (the kernels' register tile).
 std::int64_t half(std::int64_t edge) { return ((edge + 1) / 2 + 15) / 16 * 16; }
@@ -86,11 +107,14 @@ void run_tile(const GemmArgs<T>& p, const GemmTiles& g, std::int64_t t) {
 
 }  // namespace
 
-GemmTiles gemm_tiles(std::int64_t m, std::int64_t n, std::int64_t k) {
+GemmTiles gemm_tiles(std::int64_t m, std::int64_t n, std::int64_t k) { return gemm_tiles(m, n, k, gemm_max_tiles()); }
+
+GemmTiles gemm_tiles(std::int64_t m, std::int64_t n, std::int64_t k, std::int64_t max_tiles) {
+  const std::int64_t most = std::max<std::int64_t>(max_tiles, 1);
   m = std::max<std::int64_t>(m, 1);
   n = std::max<std::int64_t>(n, 1);
   GemmTiles g{1, 1, m, n};
-  const std::int64_t want = std::clamp<std::int64_t>(m * n * std::max<std::int64_t>(k, 1) / tile_work(), 1, kMaxTiles);
+  const std::int64_t want = std::clamp<std::int64_t>(m * n * std::max<std::int64_t>(k, 1) / tile_work(), 1, most);
   // Halve the longer edge (square tiles pack the least) while more tiles are wanted.
   while (g.count() < want) {
     GemmTiles taller = g, wider = g;
@@ -98,8 +122,8 @@ GemmTiles gemm_tiles(std::int64_t m, std::int64_t n, std::int64_t k) {
     taller.rows = (m + taller.th - 1) / taller.th;
     wider.tw = half(g.tw);
     wider.cols = (n + wider.tw - 1) / wider.tw;
-    const bool can_h = g.th >= 2 * kMinEdge && taller.count() <= kMaxTiles;
-    const bool can_w = g.tw >= 2 * kMinEdge && wider.count() <= kMaxTiles;
+    const bool can_h = g.th >= 2 * kMinEdge && taller.count() <= most;
+    const bool can_w = g.tw >= 2 * kMinEdge && wider.count() <= most;
     if (can_w && (g.tw >= g.th || !can_h))
       g = wider;
     else if (can_h)

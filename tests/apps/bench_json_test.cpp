@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/apps/support.hpp"
+#include "engine/gemm.hpp"
 
 using namespace aeg::test;
 using nlohmann::json;
@@ -37,6 +38,7 @@ TEST_CASE("ae-bench prints the agreed JSON line, a line per workload and thread 
     CHECK(j["planned_bytes"].get<std::int64_t>() <= j["naive_bytes"].get<std::int64_t>());
     CHECK(j["peak_rss_mib"].get<double>() > 1);
     CHECK_FALSE(j["blas_core"].get<std::string>().empty());
+    CHECK(j["gemm_max_tiles"].get<std::int64_t>() == aeg::gemm_max_tiles());
   }
   CHECK(lines[0]["workload"] == "W2");
   CHECK(lines[0]["batch"] == 256);

@@ -1,10 +1,15 @@
-// The checked GEMM: its tile grid (a function of the shape alone) covers C in
-// tiles of whole register blocks, is fine enough for many workers on large
-// products, and the tiled product is right and the same bits on any thread count.
+// The checked GEMM: its tile grid (a function of the shape and the machine's
+// CPU count) covers C in tiles of whole register blocks, is fine enough for many
+// workers on large products, and the tiled product is right and the same bits on
+// any thread count.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+
+#include <unistd.h>
 
 #include "engine/gemm.hpp"
 #include "engine/parallel.hpp"
@@ -17,10 +22,12 @@ TEST_CASE("the GEMM's tile grid covers C and grows with the product's work", "[g
   for (int trial = 0; trial < 500; ++trial) {
     const std::int64_t m = 1 + static_cast<std::int64_t>(rng.below(1500)), n = 1 + static_cast<std::int64_t>(rng.below(1500)),
                        k = 1 + static_cast<std::int64_t>(rng.below(1500));
-    const GemmTiles g = gemm_tiles(m, n, k);
-    INFO(m << " x " << n << " x " << k << ": " << g.rows << " x " << g.cols << " tiles of " << g.th << " x " << g.tw);
+    const std::int64_t most = std::int64_t{1} << rng.below(7);  // 1 .. 64
+    const GemmTiles g = gemm_tiles(m, n, k, most);
+    INFO(m << " x " << n << " x " << k << " (at most " << most << "): " << g.rows << " x " << g.cols << " tiles of " << g.th
+           << " x " << g.tw);
     CHECK(g.count() >= 1);
-    CHECK(g.count() <= 64);
+    CHECK(g.count() <= most);
     CHECK(g.rows * g.th >= m);  // the tiles cover C
     CHECK(g.cols * g.tw >= n);
     CHECK((g.rows - 1) * g.th < m);  // and none is empty
@@ -28,9 +35,17 @@ TEST_CASE("the GEMM's tile grid covers C and grows with the product's work", "[g
     CHECK((g.th == m || g.th % 16 == 0));  // cut at whole register tiles
     CHECK((g.tw == n || g.tw % 16 == 0));
   }
-  CHECK(gemm_tiles(64, 64, 64).count() == 1);      // small products run whole
-  CHECK(gemm_tiles(256, 784, 512).count() >= 16);  // W2's largest feeds 16 workers
-  CHECK(gemm_tiles(512, 784, 256).count() >= 16);
+  CHECK(gemm_tiles(64, 64, 64, 64).count() == 1);      // small products run whole
+  CHECK(gemm_tiles(256, 784, 512, 64).count() >= 16);  // on a 16-CPU machine W2's largest feeds 16 workers
+  CHECK(gemm_tiles(512, 784, 256, 64).count() >= 16);
+  CHECK(gemm_tiles(256, 784, 512, 8).count() == 8);    // on a 2-CPU one, 4 tiles a CPU
+}
+
+TEST_CASE("the most tiles a product is cut into is 4 per CPU of the machine, 4 to 64", "[gemm]") {
+  const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  if (std::getenv("AEGRAPH_GEMM_MAX_TILES") == nullptr)
+    CHECK(gemm_max_tiles() == std::clamp<std::int64_t>(4 * cpus, 4, 64));
+  CHECK(gemm_tiles(256, 784, 512).count() == gemm_tiles(256, 784, 512, gemm_max_tiles()).count());
 }
 
 namespace {
