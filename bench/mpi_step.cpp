@@ -58,8 +58,8 @@ int main(int argc, char** argv) {
   }
   const zoo::ModelSpec spec = zoo::recipe(model_name, 784, {1, 28, 28});
   const BlockLayout layout = block_layout(batch, blocks);
-  auto model = zoo::build(spec, layout.rows);
-  if (const std::string why = data_parallel_obstacle(model->graph); !why.empty()) {
+  auto model = zoo::build(spec, layout.rows, data_parallel_build());
+  if (const std::string why = data_parallel_obstacle(*model); !why.empty()) {
     if (ranks.rank() == 0) std::fprintf(stderr, "ae-mpi-step: %s\n", why.c_str());
     return 2;
   }

@@ -72,6 +72,12 @@ Var bce_with_logits(Var logits, Var x);      // the same on logits, numerically 
 Var mse(Var y, Var x);                       // 1/2 sum (y - x)^2
 Var l1_activity(Var h);                      // sum |h|
 Var kl_sparsity(Var h, double rho);          // sum_j KL(rho || mean over batch of h_j)
+// The same linearised at a given mean m (shape [numel(h) / rows]; e.g. a whole
+// batch's mean fed to each block of it): sum_j KL(rho || m_j) + KL'(m_j) (mean
+// over batch of h_j - m_j), KL' its derivative in m_j. dL/dh_ij = KL'(m_j) /
+// rows, kl_sparsity's gradient at mean m; no gradient to m. With m h's own
+// batch mean (rounded as kl_sparsity rounds it), kl_sparsity's bits.
+Var kl_sparsity(Var h, double rho, Var mean);
 Var gaussian_kl(Var mu, Var logvar);         // -1/2 sum (1 + logvar - mu^2 - exp(logvar))
 
 // The contractive penalty ||J||_F^2 = sum_j f'(a_j)^2 sum_i W_ji^2 for h = f(a),

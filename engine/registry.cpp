@@ -44,6 +44,7 @@ void call_every_op(Graph& g) {
   sum(m), sum(m, 0), mean(m), mean(m, 1, true);
   // losses and penalties
   bce(m, m), bce_with_logits(m, m), mse(m, m), l1_activity(m), kl_sparsity(m, 0.1), gaussian_kl(m, m);
+  kl_sparsity(m, 0.1, g.input("rho_hat", {3}));
   contractive(linear(m, w, b), w, Activation::Sigmoid);
   k_sparse(m, 1);
   // random

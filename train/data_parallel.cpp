@@ -38,10 +38,6 @@ std::uint64_t mix(std::uint64_t x) {
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
   return x ^ (x >> 31);
 }
-std::uint64_t block_seed(std::uint64_t seed, std::int64_t step, std::int64_t block) {
-  return mix(mix(mix(seed) ^ static_cast<std::uint64_t>(step)) ^ static_cast<std::uint64_t>(block));
-}
-
 std::int64_t middle(std::int64_t lo, std::int64_t hi) { return lo + (hi - lo) / 2; }
 
 // The nodes of the block tree that exactly cover [a, b), left to right.
@@ -92,6 +88,10 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 
 std::unique_ptr<Ranks> solo_ranks() { return std::make_unique<Solo>(); }
 
+std::uint64_t block_seed(std::uint64_t seed, std::int64_t step, std::int64_t block) {
+  return mix(mix(mix(seed) ^ static_cast<std::uint64_t>(step)) ^ static_cast<std::uint64_t>(block));
+}
+
 BlockLayout block_layout(std::int64_t batch, std::int64_t blocks) {
   if (batch < 1) throw std::invalid_argument("--batch must be at least 1");
   if (blocks > 0) {
@@ -112,13 +112,24 @@ BlockLayout tail_layout(const BlockLayout& full, std::int64_t batch) {
   return {(batch + full.rows - 1) / full.rows, full.rows, batch % full.rows};
 }
 
-std::string data_parallel_obstacle(const Graph& graph) {
+std::string data_parallel_obstacle(const zoo::Model& model) {
+  const Graph& graph = model.graph;
   for (int i = 0; i < graph.size(); ++i) {
     const Node& n = graph.node(i);
-    if (n.kind == NodeKind::Op && n.op->name() == "kl_sparsity")
+    if (n.kind != NodeKind::Op) continue;
+    if (n.op->name() == "kl_sparsity")
       return "the KL sparsity penalty (--kl-beta, node '" + n.name +
-             "') compares the batch's mean code activation with --kl-rho, which couples the rows of a batch, so it "
-             "cannot be summed over blocks of it: train this model in one process (without mpirun and --grad-blocks)";
+             "') compares the batch's mean code activation with --kl-rho, which couples the rows of a batch: "
+             "a block of it can only take the whole batch's mean as an input. A zoo model is built so when asked "
+             "(BuildOptions::given_code_mean); a hand-built one must do the same, kl_sparsity(code, rho, code_mean) "
+             "with code_mean an input of the model's code_mean role, or train in one process (without mpirun and "
+             "--grad-blocks)";
+    if (n.op->name() == "kl_sparsity_given_mean" &&
+        (!model.code_mean.valid() || !model.code.valid() || n.inputs.size() != 2 || n.inputs[0] != model.code.id ||
+         n.inputs[1] != model.code_mean.id))
+      return "the KL sparsity penalty at a given mean (node '" + n.name +
+             "') is fed the whole batch's mean code only when it takes the model's code and its code_mean input "
+             "(the model's roles code and code_mean)";
   }
   return {};
 }
@@ -127,7 +138,7 @@ std::unique_ptr<DataParallel> make_data_parallel(Ranks* ranks, std::int64_t grad
                                                  std::uint64_t seed, const ModelDef& model) {
   if (!ranks && grad_blocks == 0) return nullptr;
   const BlockLayout layout = block_layout(batch, grad_blocks);
-  if (const std::string why = data_parallel_obstacle(model.make(layout.rows)->graph); !why.empty())
+  if (const std::string why = data_parallel_obstacle(*model.make(layout.rows, data_parallel_build())); !why.empty())
     throw std::invalid_argument("data-parallel training: " + why);
   if (ranks && layout.blocks < ranks->size())
     throw std::invalid_argument("data-parallel training: --batch " + std::to_string(batch) + " is cut into " +
@@ -232,6 +243,12 @@ double DataParallel::gradients(const std::function<BlockGraph(std::int64_t rows)
   // Blocks of unequal rows (a tail's) are weighted by their rows: the batch's
   // mean is then the weighted sum over the batch's rows.
   const bool weighted = !layout.equal();
+  // A KL sparsity penalty is taken at the whole batch's mean code; each block's
+  // gradient is then (1 / its rows) KL'(mean) per row, and the mean over
+  // blocks below (plain, or weighted by rows) (1 / batch rows) KL'(mean): the
+  // whole batch's.
+  const bool given_mean = graph(full_.layout.rows).model->code_mean.valid();
+  if (given_mean) code_mean(graph, params, mine, plan, step);
   // Each block's gradient goes onto a stack of tree nodes; two neighbours that
   // are the halves of a node are added (left + right, as tree_sum does), so at
   // most one buffer per level is held; a node of this rank's cover is done.
@@ -247,6 +264,7 @@ double DataParallel::gradients(const std::function<BlockGraph(std::int64_t rows)
     const std::int64_t f = model.spec.features;
     ex.bind_input(model.x, std::span<const float>(mine.x.data() + at * f, static_cast<std::size_t>(rows * f)));
     if (model.spec.conditional) one_hot(ex.input_data(model.label), mine.y, at, rows, model.spec.classes);
+    if (given_mean) ex.bind_input(model.code_mean, code_mean_);
     ex.rng() = Rng(block_seed(seed_, step, b));
     params.zero_grad();
     ex.forward();
@@ -315,6 +333,70 @@ double DataParallel::gradients(const std::function<BlockGraph(std::int64_t rows)
   times_.exchange += seconds_since(t2);
   times_.steps++;
   return loss / static_cast<double>(weighted ? layout.batch() : layout.blocks);
+}
+
+Executor<float>& DataParallel::code_pass(const BlockGraph& g, ParamStore<float>& params) {
+  const zoo::Model& model = *g.model;
+  const std::int64_t rows = model.x.shape()[0];
+  auto it = std::find_if(code_passes_.begin(), code_passes_.end(), [&](const CodePass& c) { return c.rows == rows; });
+  if (it != code_passes_.end() && it->model == &model) return *it->ex;
+  // The code's random ops (a denoising model's noise) must draw first in the
+  // block's plan, so that the code plan draws the same numbers from the same seed.
+  aeg::Plan plan = compile(model.graph, {model.code}, PlanOptions{.grads = false, .training = g.ex->plan().training()});
+  const auto randoms = [](const aeg::Plan& p) {
+    std::vector<int> ids;
+    for (const int id : p.forward_order())
+      if (p.graph().node(id).op->is_random()) ids.push_back(id);
+    return ids;
+  };
+  const std::vector<int> mine = randoms(plan), all = randoms(g.ex->plan());
+  if (mine.size() > all.size() || !std::equal(mine.begin(), mine.end(), all.begin()))
+    throw std::invalid_argument("data-parallel training: the model's code depends on a random op that draws after "
+                                "another one its code does not depend on, so the code's mean cannot be taken ahead "
+                                "of the step with the same noise");
+  if (it == code_passes_.end()) it = code_passes_.insert(code_passes_.end(), CodePass{});
+  it->model = &model;
+  it->rows = rows;
+  it->ex = std::make_unique<Executor<float>>(std::move(plan), params, ExecOptions{.threads = g.ex->threads()});
+  return *it->ex;
+}
+
+void DataParallel::code_mean(const std::function<BlockGraph(std::int64_t rows)>& graph, ParamStore<float>& params,
+                             const io::Batch& mine, const Plan& plan, std::int64_t step) {
+  const BlockLayout& layout = plan.layout;
+  const std::int64_t units = numel(graph(full_.layout.rows).model->code_mean.shape());
+  const std::int64_t first_row = layout.row(plan.first);
+  my_sums_.assign(static_cast<std::size_t>((plan.last - plan.first) * units), 0.0);
+  for (std::int64_t b = plan.first; b < plan.last; ++b) {
+    const std::int64_t rows = layout.rows_of(b), at = layout.row(b) - first_row;
+    const BlockGraph g = graph(rows);
+    const zoo::Model& model = *g.model;
+    Executor<float>& ex = code_pass(g, params);
+    const std::int64_t f = model.spec.features;
+    ex.bind_input(model.x, std::span<const float>(mine.x.data() + at * f, static_cast<std::size_t>(rows * f)));
+    if (model.spec.conditional && ex.plan().live(model.label.id))
+      one_hot(ex.input_data(model.label), mine.y, at, rows, model.spec.classes);
+    ex.rng() = Rng(block_seed(seed_, step, b));  // the block's noise, as its step will draw it
+    ex.forward();
+    const float* code = ex.value_data(model.code);
+    double* sum = my_sums_.data() + (b - plan.first) * units;
+    for (std::int64_t r = 0; r < rows; ++r)
+      for (std::int64_t j = 0; j < units; ++j) sum[j] += static_cast<double>(code[r * units + j]);
+  }
+  // Every block's sums, in block order on every rank (a function of the batch
+  // alone), added in block order.
+  std::vector<int> counts;
+  for (const int c : plan.loss_counts) counts.push_back(static_cast<int>(c * units));
+  sums_.resize(static_cast<std::size_t>(layout.blocks * units));
+  ranks_.all_gather(my_sums_, sums_, counts);
+  code_mean_.resize(static_cast<std::size_t>(units));
+  for (std::int64_t j = 0; j < units; ++j) {
+    double t = 0;
+    for (std::int64_t b = 0; b < layout.blocks; ++b) t += sums_[static_cast<std::size_t>(b * units + j)];
+    code_mean_[static_cast<std::size_t>(j)] = static_cast<float>(t / static_cast<double>(layout.batch()));
+  }
+  if (&plan == &full_)
+    times_.code_sum_bytes = (layout.blocks - (plan.last - plan.first)) * units * static_cast<std::int64_t>(sizeof(double));
 }
 
 void DataParallel::exchange(const Plan& plan) {

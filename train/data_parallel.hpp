@@ -23,6 +23,14 @@
 // weighted by the block's rows before the same tree and divided by the batch's
 // rows after it; a batch of equal blocks (every full one) takes the plain mean
 // of its blocks' as before.
+//
+// The KL sparsity penalty compares the whole batch's mean code with rho, which
+// couples the batch's rows. A model built with BuildOptions::given_code_mean
+// takes that mean as an input (its code_mean role; kl_sparsity(code, rho, mean)
+// is the penalty linearised at it, whose gradient is the whole batch's): each
+// step first runs every block's encoder alone (with the block's noise) for its
+// code's per-unit sums, all-gathers them (blocks x units doubles) and adds them
+// in block order on every rank, and feeds the mean to every block's graph.
 #pragma once
 #include <algorithm>
 #include <cstdint>
@@ -82,14 +90,23 @@ BlockLayout block_layout(std::int64_t batch, std::int64_t blocks = 0);
 BlockLayout tail_layout(const BlockLayout& full, std::int64_t batch);
 
 // Why a model cannot be trained data-parallel, or "" if it can: an op that
-// couples the rows of a batch (of the op vocabulary, kl_sparsity; a hand-built
-// model's own ops are taken to be per-row sums, as every other op is).
-std::string data_parallel_obstacle(const Graph& graph);
+// couples the rows of a batch (of the op vocabulary, kl_sparsity over the
+// graph's own batch, or kl_sparsity_given_mean over anything but the model's
+// code and code_mean; a hand-built model's own ops are taken to be per-row
+// sums, as every other op is). Data-parallel training builds its models with
+// data_parallel_build().
+std::string data_parallel_obstacle(const zoo::Model& model);
+inline zoo::BuildOptions data_parallel_build() { return {.given_code_mean = true}; }
+
+// The seed of block `block`'s generator at step `step` (random ops draw per
+// block from it; block = blocks: the generator left after the step).
+std::uint64_t block_seed(std::uint64_t seed, std::int64_t step, std::int64_t block);
 
 class DataParallel;
 // The data-parallel side of a training run: null when `ranks` is null and
 // `grad_blocks` 0 (one process training the whole batch at once). Throws
 // std::invalid_argument for a model it cannot split, or more ranks than blocks.
+// The model's graphs for it are to be built with data_parallel_build().
 std::unique_ptr<DataParallel> make_data_parallel(Ranks* ranks, std::int64_t grad_blocks, std::int64_t batch,
                                                  std::uint64_t seed, const ModelDef& model);
 
@@ -100,6 +117,7 @@ struct StepTimes {
   double exchange = 0;  // the all-gathers and the rest of the tree
   std::int64_t steps = 0;
   std::int64_t bytes = 0;  // gradient bytes this rank receives each step
+  std::int64_t code_sum_bytes = 0;  // a KL sparsity model's: code sums this rank receives each (full) step
 };
 
 // The graph a block of `rows` rows runs through: an executor of the model built
@@ -134,7 +152,9 @@ class DataParallel {
   // every parameter's grad on every rank, and returns the batch's mean loss,
   // the same on every rank. Every rank calls it for every batch, also one
   // whose part is empty. Leaves graph(layout().rows)'s generator as a function
-  // of the step alone.
+  // of the step alone. A model with a code_mean role gets the whole batch's
+  // mean code fed there first (its encoder run once more per block, through a
+  // plan of its own that this object keeps).
   double gradients(const std::function<BlockGraph(std::int64_t rows)>& graph, ParamStore<float>& params,
                    const io::Batch& mine, std::int64_t batch, std::int64_t step);
   // A full batch, through one graph built at layout().rows rows.
@@ -167,6 +187,10 @@ class DataParallel {
   Plan make_plan(const BlockLayout& layout) const;
   void size_buffers(std::int64_t count);
   void exchange(const Plan& plan);  // the all-to-all of partial sums, the rest of the tree, the all-gather, into sum_
+  // The whole batch's mean code into code_mean_: every block's code sums, gathered.
+  void code_mean(const std::function<BlockGraph(std::int64_t rows)>& graph, ParamStore<float>& params,
+                 const io::Batch& mine, const Plan& plan, std::int64_t step);
+  Executor<float>& code_pass(const BlockGraph& g, ParamStore<float>& params);
 
   std::unique_ptr<Ranks> solo_;
   Ranks& ranks_;
@@ -180,6 +204,15 @@ class DataParallel {
   std::vector<float> stack_, partial_, send_, gathered_, sum_, slice_buf_, scratch_;
   std::vector<double> my_losses_;
   std::vector<double> losses_;
+  // The encoder alone (its output the code), per block size: for code_mean().
+  struct CodePass {
+    const zoo::Model* model = nullptr;
+    std::int64_t rows = 0;
+    std::unique_ptr<Executor<float>> ex;
+  };
+  std::vector<CodePass> code_passes_;
+  std::vector<double> my_sums_, sums_;
+  std::vector<float> code_mean_;
   StepTimes times_;
 };
 

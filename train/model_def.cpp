@@ -49,6 +49,7 @@ std::unique_ptr<zoo::Model> ModelDef::make(std::int64_t batch, const zoo::BuildO
   expect(*m, name, "recon_loss", m->recon_loss, {});
   if (spec.conditional) expect(*m, name, "label", m->label, {batch, spec.classes});
   for (const auto& p : m->penalties) expect(*m, name, "penalty " + p.name, p.raw, {});
+  if (m->code_mean.valid()) expect(*m, name, "code_mean", m->code_mean, {spec.code});
   return m;
 }
 

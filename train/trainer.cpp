@@ -252,7 +252,9 @@ TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
                  static_cast<long long>(run.batch), static_cast<long long>(parallel->layout().blocks),
                  static_cast<long long>(parallel->layout().rows));
   const ExecOptions exec{.threads = c.threads, .seed = run.seed * 7919 + 17};
-  std::unique_ptr<zoo::Model> full_model = def.make(parallel ? parallel->layout().rows : run.batch);
+  // Data-parallel: a KL sparsity penalty taken at the whole batch's mean code, fed in (data_parallel_build()).
+  std::unique_ptr<zoo::Model> full_model =
+      parallel ? def.make(parallel->layout().rows, data_parallel_build()) : def.make(run.batch);
   Rng init_rng(run.seed);
   params.init_from(full_model->graph, init_rng);  // a resumed store already has every parameter
   StepGraph full(std::move(full_model), params, exec);
@@ -260,7 +262,7 @@ TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
   // Data-parallel: the graph for a block of `rows` rows.
   const auto block_graph = [&](std::int64_t rows) -> BlockGraph {
     if (rows == full.model->x.shape()[0]) return {full.ex.get(), full.model.get()};
-    if (!tail || tail->model->x.shape()[0] != rows) tail = std::make_unique<StepGraph>(def.make(rows), params, exec);
+    if (!tail || tail->model->x.shape()[0] != rows) tail = std::make_unique<StepGraph>(def.make(rows, data_parallel_build()), params, exec);
     return {tail->ex.get(), tail->model.get()};
   };
   Adam<float> opt(params, zoo::adam_options(spec, c.lr.value_or(1e-3), c.threads));

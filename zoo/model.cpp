@@ -108,7 +108,14 @@ std::unique_ptr<Model> build(const ModelSpec& spec, std::int64_t batch, BuildOpt
     if (weight != 0) total = add(total, weighted);  // 0: a figure to report, not part of the loss
   };
   if (s.l1 > 0) penalty("l1", s.l1, l1_activity(m->code));
-  if (s.kl_beta > 0) penalty("kl_sparsity", s.kl_beta, kl_sparsity(m->code, s.kl_rho));
+  if (s.kl_beta > 0) {
+    if (options.given_code_mean) {
+      m->code_mean = g.input("code_mean", {numel(m->code.shape()) / batch});
+      penalty("kl_sparsity", s.kl_beta, kl_sparsity(m->code, s.kl_rho, m->code_mean));
+    } else {
+      penalty("kl_sparsity", s.kl_beta, kl_sparsity(m->code, s.kl_rho));
+    }
+  }
   if (s.contractive > 0) {
     penalty("contractive", s.contractive, contractive(code_pre, enc.back().w, s.code_activation));
   } else if (options.jacobian_norm) {

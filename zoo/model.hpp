@@ -38,6 +38,8 @@ struct Model {
   Var recon_loss;  // BCE or 1/2 sum of squares, batch mean of per-sample sums
   std::vector<Penalty> penalties;
   Var loss;        // recon_loss + every penalty
+  Var code_mean;   // built with BuildOptions::given_code_mean and a KL sparsity penalty: an input
+                   // (code units) of the whole batch's mean code, which the penalty is taken at
 };
 
 struct Decoder {
@@ -56,6 +58,10 @@ struct BuildOptions {
   // Also compute the code's mean ||J||_F^2 (the contractive term, weight 0) for a model
   // trained without it; for models where the contractive penalty would apply.
   bool jacobian_norm = false;
+  // The KL sparsity penalty at a mean fed from outside (the code_mean input,
+  // kl_sparsity(code, rho, code_mean)) rather than the graph's own batch's:
+  // data-parallel training feeds each block the whole batch's mean.
+  bool given_code_mean = false;
 };
 std::unique_ptr<Model> build(const ModelSpec& spec, std::int64_t batch, BuildOptions options = {});
 // The decoder alone (sampling, interpolation), sharing the model's parameter names.

@@ -163,36 +163,58 @@ class PointwiseLoss : public OpImpl<PointwiseLoss<Fn>> {
 
 // ---- kl_sparsity: sum_j KL(rho || rho_hat_j), rho_hat_j the batch mean of h_j.
 // aux holds the unclamped rho_hat (one per feature) from forward to backward.
+//
+// kl_sparsity_given_mean: the same penalty linearised at a mean m given as a
+// second input ([features]; data-parallel training feeds the whole batch's mean
+// to each block of it): sum_j KL(rho || m_j) + KL'(m_j) (rho_hat_j - m_j), with
+// KL' the derivative in the mean (0 where m_j is clamped). Linear in h, its
+// gradient is KL'(m_j) / rows for every row: the plain op's at mean m. With m
+// rho_hat itself (as the plain op rounds it) the second term is exactly 0, and
+// value and gradient are the plain op's bits. No gradient flows to m. aux holds
+// m, then rho_hat.
 constexpr double kRhoLo = 1e-7, kRhoHi = 1 - 1e-7;
 
 class KlSparsity : public OpImpl<KlSparsity> {
  public:
-  explicit KlSparsity(double rho) : rho_(rho) {}
-  std::string_view name() const override { return "kl_sparsity"; }
+  KlSparsity(double rho, bool given_mean) : rho_(rho), given_(given_mean) {}
+  std::string_view name() const override { return given_ ? "kl_sparsity_given_mean" : "kl_sparsity"; }
   std::string attrs() const override { return "rho=" + std::to_string(rho_); }
   Shape infer(const std::vector<Shape>& in) const override {
-    detail::check_arity(in, 1);
+    detail::check_arity(in, given_ ? 2 : 1);
     detail::check_batched("h", in[0]);
+    if (given_) {
+      const Shape want{numel(in[0]) / in[0][0]};
+      if (in[1] != want)
+        throw std::invalid_argument("the mean has shape " + to_string(in[1]) + " but h of shape " + to_string(in[0]) +
+                                    " needs " + to_string(want) + " (one value per feature)");
+    }
     return Shape{};
   }
   Saves saves() const override { return {false, false}; }  // backward reads aux only
   std::int64_t aux_size(const std::vector<Shape>& in, const Shape&) const override {
-    return numel(in[0]) / in[0][0];
+    return (given_ ? 2 : 1) * (numel(in[0]) / in[0][0]);
   }
 
   template <class T>
   void fwd(const OpCtx<T>& c) const {
     const std::int64_t B = (*c.in_shape[0])[0];
     const std::int64_t H = c.in_size(0) / B;
-    T* rh = c.aux;
+    T* rh = c.aux;                     // the mean the penalty is taken at
+    T* own = given_ ? c.aux + H : rh;  // h's own batch mean
+    if (given_) std::copy(c.in[1], c.in[1] + H, rh);
     detail::column_sums(*c.par, B, H, [&](std::int64_t b, std::int64_t j) { return static_cast<double>(c.in[0][b * H + j]); },
-                        [&](std::int64_t j, double s) { rh[j] = static_cast<T>(s / static_cast<double>(B)); });
+                        [&](std::int64_t j, double s) { own[j] = static_cast<T>(s / static_cast<double>(B)); });
     const double rho = rho_;
+    const bool given = given_;
     const double total = c.par->template sum<double>(H, kGrain, [&](std::int64_t lo, std::int64_t hi) {
       double s = 0;
       for (std::int64_t j = lo; j < hi; ++j) {
-        const double q = std::min(std::max(static_cast<double>(rh[j]), kRhoLo), kRhoHi);
-        s += rho * std::log(rho / q) + (1 - rho) * std::log((1 - rho) / (1 - q));
+        const double m = static_cast<double>(rh[j]);
+        const double q = std::min(std::max(m, kRhoLo), kRhoHi);
+        double v = rho * std::log(rho / q) + (1 - rho) * std::log((1 - rho) / (1 - q));
+        if (given && m >= kRhoLo && m <= kRhoHi)
+          v += (-rho / q + (1 - rho) / (1 - q)) * (static_cast<double>(own[j]) - m);
+        s += v;
       }
       return s;
     });
@@ -220,6 +242,7 @@ class KlSparsity : public OpImpl<KlSparsity> {
 
  private:
   double rho_;
+  bool given_;
 };
 
 void same_graph(const char* op, Var a, Var b) {
@@ -255,7 +278,14 @@ Var gaussian_kl(Var mu, Var logvar) {
 Var kl_sparsity(Var h, double rho) {
   if (!(rho > 0 && rho < 1))
     throw std::invalid_argument("kl_sparsity: rho " + std::to_string(rho) + " is outside (0, 1)");
-  return h.graph().apply(std::make_shared<KlSparsity>(rho), {h});
+  return h.graph().apply(std::make_shared<KlSparsity>(rho, false), {h});
+}
+
+Var kl_sparsity(Var h, double rho, Var mean) {
+  if (!(rho > 0 && rho < 1))
+    throw std::invalid_argument("kl_sparsity: rho " + std::to_string(rho) + " is outside (0, 1)");
+  same_graph("kl_sparsity", h, mean);
+  return h.graph().apply(std::make_shared<KlSparsity>(rho, true), {h, mean});
 }
 
 }  // namespace aeg

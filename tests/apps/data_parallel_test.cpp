@@ -108,7 +108,7 @@ Steps rank_steps(const zoo::ModelSpec& spec, Ranks* ranks, BlockLayout layout, s
   const ModelDef def = ModelDef::zoo(spec);
   ParamStore<float> params;
   Rng init(3);
-  const auto block = def.make(layout.rows);
+  const auto block = def.make(layout.rows, data_parallel_build());
   params.init_from(block->graph, init);
   Executor<float> ex(compile(block->graph, {block->loss}), params, {.threads = 1});
   std::unique_ptr<zoo::Model> small;
@@ -116,7 +116,7 @@ Steps rank_steps(const zoo::ModelSpec& spec, Ranks* ranks, BlockLayout layout, s
   const auto graph = [&](std::int64_t rows) -> BlockGraph {
     if (rows == layout.rows) return {&ex, block.get()};
     if (!small || small->x.shape()[0] != rows) {
-      small = def.make(rows);
+      small = def.make(rows, data_parallel_build());
       small_ex = std::make_unique<Executor<float>>(compile(small->graph, {small->loss}), params, ExecOptions{.threads = 1});
     }
     return {small_ex.get(), small.get()};
@@ -176,41 +176,109 @@ TEST_CASE("block_layout is a function of the batch alone, with blocks of at leas
   CHECK_THROWS_WITH(block_layout(100, 3), Catch::Contains("--grad-blocks 3 does not divide --batch 100"));
 }
 
-TEST_CASE("data-parallel training refuses the KL sparsity penalty and more ranks than blocks", "[apps][parallel]") {
-  CHECK_THROWS_WITH(make_data_parallel(nullptr, 2, 256, 1, ModelDef::zoo(zoo::recipe("sparse-kl"))),
-                    Catch::Contains("couples the rows of a batch"));
+// A zoo sparse-kl model is built with the whole batch's mean as an input; a
+// hand-built one that keeps the plain penalty (its block's own mean), or takes
+// a given mean that is not its code_mean role, is refused.
+TEST_CASE("data-parallel training takes sparse-kl, refuses a hand-built plain KL penalty and more ranks than blocks",
+          "[apps][parallel][kl]") {
+  const zoo::ModelSpec spec = zoo::recipe("sparse-kl", 64, {});
+  CHECK(make_data_parallel(nullptr, 2, 256, 1, ModelDef::zoo(spec))->layout().blocks == 2);
+  CHECK(zoo::build(spec, 8, data_parallel_build())->code_mean.valid());
+  CHECK_FALSE(zoo::build(spec, 8)->code_mean.valid());
+  const ModelDef plain = ModelDef::hand_built("plain-kl", spec, [spec](std::int64_t b, const zoo::BuildOptions&) {
+    return zoo::build(spec, b);
+  });
+  CHECK_THROWS_WITH(make_data_parallel(nullptr, 2, 256, 1, plain),
+                    Catch::Contains("couples the rows of a batch") && Catch::Contains("code_mean"));
+  const ModelDef unnamed = ModelDef::hand_built("unnamed-mean", spec, [spec](std::int64_t b, const zoo::BuildOptions& o) {
+    auto m = zoo::build(spec, b, o);
+    m->code_mean = {};  // the role not set
+    return m;
+  });
+  CHECK_THROWS_WITH(make_data_parallel(nullptr, 2, 256, 1, unnamed), Catch::Contains("the model's roles code and code_mean"));
   CHECK(make_data_parallel(nullptr, 0, 256, 1, ModelDef::zoo(zoo::recipe("undercomplete"))) == nullptr);
   CHECK(make_data_parallel(nullptr, 4, 256, 1, ModelDef::zoo(zoo::recipe("undercomplete")))->rows() == 256);
 }
 
 // One block is the whole batch through one graph: the data-parallel step must
 // give exactly the plain step's gradient and loss.
-TEST_CASE("a data-parallel step over one block gives the plain step's bits", "[apps][parallel]") {
-  zoo::ModelSpec spec = zoo::recipe("deep");
-  const std::int64_t batch = 32;
-  const auto model = zoo::build(spec, batch);
-  ParamStore<float> params;
-  Rng init(3);
-  params.init_from(model->graph, init);
-  Executor<float> ex(compile(model->graph, {model->loss}), params, {.threads = 2});
-  io::Batch b;
-  b.rows = batch;
-  b.x.resize(static_cast<std::size_t>(batch * spec.features));
-  Rng data(4);
-  for (float& v : b.x) v = static_cast<float>(data.uniform());
+TEST_CASE("a data-parallel step over one block gives the plain step's bits", "[apps][parallel][kl]") {
+  // A denoising sparse-kl model too: its mean code, taken ahead of the step by
+  // the encoder alone with the block's noise, is the plain step's own, so the
+  // penalty and its gradient are the plain op's bits.
+  zoo::ModelSpec kl = zoo::recipe("sparse-kl", 64, {});
+  kl.noise = zoo::Noise::Masking;
+  kl.noise_level = 0.3;
+  for (const zoo::ModelSpec& spec : {zoo::recipe("deep"), kl}) {
+    INFO(spec.recipe);
+    const std::int64_t batch = 32;
+    const auto model = zoo::build(spec, batch), block = zoo::build(spec, batch, data_parallel_build());
+    ParamStore<float> params;
+    Rng init(3);
+    params.init_from(model->graph, init);
+    Executor<float> ex(compile(model->graph, {model->loss}), params, {.threads = 2});
+    Executor<float> bx(compile(block->graph, {block->loss}), params, {.threads = 2});
+    io::Batch b;
+    b.rows = batch;
+    b.x.resize(static_cast<std::size_t>(batch * spec.features));
+    Rng data(4);
+    for (float& v : b.x) v = static_cast<float>(data.uniform());
 
-  ex.bind_input(model->x, b.x);
-  params.zero_grad();
-  ex.forward();
-  const double plain_loss = ex.scalar(model->loss);
-  ex.backward();
-  std::vector<std::vector<float>> plain;
-  for (std::size_t p = 0; p < params.size(); ++p) plain.push_back(params[p].grad.data);
+    ex.bind_input(model->x, b.x);
+    ex.rng() = Rng(block_seed(1, 0, 0));  // the noise of block 0 at step 0
+    params.zero_grad();
+    ex.forward();
+    const double plain_loss = ex.scalar(model->loss);
+    ex.backward();
+    std::vector<std::vector<float>> plain;
+    for (std::size_t p = 0; p < params.size(); ++p) plain.push_back(params[p].grad.data);
 
-  DataParallel dp(nullptr, block_layout(batch, 1), 1);
-  const double loss = dp.gradients(ex, *model, params, b, 0);
-  CHECK(std::memcmp(&loss, &plain_loss, sizeof loss) == 0);
-  for (std::size_t p = 0; p < params.size(); ++p) CHECK(params[p].grad.data == plain[p]);
+    DataParallel dp(nullptr, block_layout(batch, 1), 1);
+    const double loss = dp.gradients(bx, *block, params, b, 0);
+    CHECK(std::memcmp(&loss, &plain_loss, sizeof loss) == 0);
+    for (std::size_t p = 0; p < params.size(); ++p) CHECK(params[p].grad.data == plain[p]);
+  }
+}
+
+// sparse-kl over four blocks of rows that differ block by block (so that each
+// block's own mean code would be far from the batch's): the whole batch's
+// gradient to rounding, for a full batch and for a last batch of uneven blocks.
+TEST_CASE("a sparse-kl step over four blocks is the batch's gradient, to rounding", "[apps][parallel][kl]") {
+  const zoo::ModelSpec spec = zoo::recipe("sparse-kl", 64, {});
+  for (const std::int64_t rows : {256, 232}) {
+    INFO(rows << " rows");
+    const auto whole = zoo::build(spec, rows), block = zoo::build(spec, 64, data_parallel_build()),
+               last = zoo::build(spec, 40, data_parallel_build());
+    ParamStore<float> params;
+    Rng init(3);
+    params.init_from(whole->graph, init);
+    Executor<float> ex(compile(whole->graph, {whole->loss}), params, {.threads = 1});
+    Executor<float> bx(compile(block->graph, {block->loss}), params, {.threads = 1});
+    Executor<float> lx(compile(last->graph, {last->loss}), params, {.threads = 1});
+    io::Batch b;
+    b.rows = rows;
+    b.x = random_rows(rows, spec.features, 4);
+    for (std::int64_t r = 0; r < rows; ++r)
+      for (std::int64_t f = 0; f < spec.features; ++f)
+        b.x[static_cast<std::size_t>(r * spec.features + f)] *= 0.25f * static_cast<float>(1 + r / 64);
+    ex.bind_input(whole->x, b.x);
+    params.zero_grad();
+    ex.forward();
+    const double plain_loss = ex.scalar(whole->loss);
+    ex.backward();
+    const std::vector<float> plain_w = params.at("enc0/W").grad.data, plain_b = params.at("enc0/b").grad.data;
+
+    DataParallel dp(nullptr, block_layout(256), 1);
+    REQUIRE(dp.layout().blocks == 4);
+    const double loss = dp.gradients(
+        [&](std::int64_t r) -> BlockGraph { return r == 64 ? BlockGraph{&bx, block.get()} : BlockGraph{&lx, last.get()}; },
+        params, b, rows, 0);
+    CHECK(loss == Approx(plain_loss).epsilon(1e-6));
+    const std::vector<float>& gw = params.at("enc0/W").grad.data;
+    for (std::size_t i = 0; i < gw.size(); i += 13) CHECK(gw[i] == Approx(plain_w[i]).margin(1e-6).epsilon(1e-4));
+    const std::vector<float>& gb = params.at("enc0/b").grad.data;
+    for (std::size_t i = 0; i < gb.size(); ++i) CHECK(gb[i] == Approx(plain_b[i]).margin(1e-6).epsilon(1e-4));
+  }
 }
 
 // Four blocks: the gradient is the blocks' tree sum / 4, which differs from the
@@ -321,9 +389,12 @@ TEST_CASE("a data-parallel step over an uneven last batch is its gradient, to ro
 // of one block (fewer blocks than ranks: some ranks own none), of three
 // uneven blocks, and of blocks that divide it, the same bits on every rank and
 // for every rank count, the generator left the same.
-TEST_CASE("data-parallel steps over a full and a last batch are the same bits on 1-4 ranks", "[apps][parallel]") {
-  for (const char* name : {"cvae", "denoising"}) {
-    const zoo::ModelSpec spec = zoo::recipe(name, 64, {});
+TEST_CASE("data-parallel steps over a full and a last batch are the same bits on 1-4 ranks", "[apps][parallel][kl]") {
+  zoo::ModelSpec denoising_kl = zoo::recipe("sparse-kl", 64, {});
+  denoising_kl.noise = zoo::Noise::Masking;
+  denoising_kl.noise_level = 0.3;
+  for (const zoo::ModelSpec& spec : {zoo::recipe("cvae", 64, {}), zoo::recipe("denoising", 64, {}), zoo::recipe("sparse-kl", 64, {}), denoising_kl}) {
+    const std::string name = spec.recipe + (spec.noise != zoo::Noise::None && spec.kl_beta > 0 ? " with noise" : "");
     for (const std::int64_t tail : {10, 40, 48}) {
       INFO(name << ", tail " << tail);
       const BlockLayout layout = block_layout(192, 12);

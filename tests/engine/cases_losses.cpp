@@ -46,6 +46,16 @@ AEG_CHECK_CASE("kl_sparsity", "rank 3, rho 0.3", [](CheckSetup& s) {
   return kl_sparsity(s.input("h", s.shape(3, 1, 4), 0.1, 0.9), 0.3);
 });
 
+// The mean is data (no gradient), drawn apart from h's own mean.
+AEG_CHECK_CASE("kl_sparsity_given_mean", "a given mean in (0.1, 0.6)", [](CheckSetup& s) {
+  const Shape sh = s.shape(2, 2, 5);
+  return kl_sparsity(s.input("h", sh, -1, 1), 0.05, s.data("mean", {sh[1]}, 0.1, 0.6));
+});
+AEG_CHECK_CASE("kl_sparsity_given_mean", "rank 3, rho 0.3", [](CheckSetup& s) {
+  const Shape sh = s.shape(3, 1, 4);
+  return kl_sparsity(s.input("h", sh, 0.1, 0.9), 0.3, s.data("mean", {sh[1] * sh[2]}, 0.1, 0.9));
+});
+
 AEG_CHECK_CASE("gaussian_kl", "mu and logvar", [](CheckSetup& s) {
   const Shape sh = s.shape(2);
   return gaussian_kl(s.input("mu", sh, -1.5, 1.5), s.input("logvar", sh, -2, 1));

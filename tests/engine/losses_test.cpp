@@ -219,6 +219,58 @@ TEST_CASE("kl_sparsity is the KL of the batch-mean activation", "[losses]") {
   fd_check(g, L, {{h, hv}});
 }
 
+// Given the batch's own mean (computed as the plain op does: a double sum in
+// row order, divided by the rows, rounded to T), kl_sparsity(h, rho, mean) is
+// the plain op bit for bit, value and gradient; another mean moves the value
+// and the gradient, and none flows to the mean.
+TEST_CASE("kl_sparsity with a given mean is the plain op when the mean is the batch's", "[losses][kl]") {
+  Rng rng(11);
+  const std::int64_t B = 37, H = 13;
+  Graph g;
+  Var h = g.input("h", {B, H}, true);
+  Var mean = g.input("mean", {H}, true);
+  const double rho = 0.05;
+  Var plain = kl_sparsity(h, rho), given = kl_sparsity(h, rho, mean);
+  const auto hv = uniform_tensor(rng, {B, H}, 0.02, 0.5);
+  const auto check = [&](auto zero) {
+    using T = decltype(zero);
+    Tensor<double> mv({H});
+    for (std::int64_t j = 0; j < H; ++j) {
+      double s = 0;
+      for (std::int64_t b = 0; b < B; ++b) s += static_cast<double>(static_cast<T>(hv[b * H + j]));
+      mv[j] = static_cast<double>(static_cast<T>(s / static_cast<double>(B)));
+    }
+    const auto a = run_flat<T>(g, plain, {{h, hv}}, 2);
+    const auto b = run_flat<T>(g, given, {{h, hv}, {mean, mv}}, 2);
+    REQUIRE(b.size() == a.size() + static_cast<std::size_t>(H));
+    CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
+    for (std::int64_t j = 0; j < H; ++j) CHECK(b[a.size() + static_cast<std::size_t>(j)] == 0);  // no gradient to the mean
+    for (auto& v : mv.data) v *= 0.5;
+    const auto c = run_flat<T>(g, given, {{h, hv}, {mean, mv}}, 2);
+    CHECK(c[0] != a[0]);
+    CHECK(c[1] != a[1]);
+  };
+  check(float{});
+  check(double{});
+  // At another mean: the KL there plus its slope times h's own mean's distance
+  // from it; the gradient is per row KL'(mean) / rows.
+  Tensor<double> mv({H}, 0.2);
+  auto r = run(g, given, {{h, hv}, {mean, mv}}, {h});
+  const double kl = rho * std::log(rho / 0.2) + (1 - rho) * std::log((1 - rho) / 0.8), slope = -rho / 0.2 + (1 - rho) / 0.8;
+  double want = 0;
+  for (std::int64_t j = 0; j < H; ++j) {
+    double own = 0;
+    for (std::int64_t b = 0; b < B; ++b) own += hv[b * H + j];
+    want += kl + slope * (own / B - 0.2);
+  }
+  CHECK(r.value == Approx(want).epsilon(1e-12));
+  CHECK(r.grads[0][5] == Approx(slope / B).epsilon(1e-12));
+  Var fixed = g.input("fixed", {H});  // held fixed: the differences over h alone
+  fd_check(g, kl_sparsity(h, rho, fixed), {{h, hv}, {fixed, mv}});
+  Var wrong = g.input("wrong", {H + 1});
+  CHECK_THROWS_WITH(kl_sparsity(h, rho, wrong), Catch::Contains("[14]") && Catch::Contains("[13]"));
+}
+
 namespace {
 
 double dact(Activation f, double a) {
