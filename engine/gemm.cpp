@@ -59,10 +59,14 @@ constexpr std::int64_t kMinEdge = 64;   // no tile narrower than this (unless C 
 // docs/performance.md). The machine's online CPUs, not the executor's threads nor
 // the process's affinity, so that no thread count or binding changes the bits.
 std::int64_t gemm_max_tiles() {
-  static const std::int64_t tiles = [] {
-    const char* s = std::getenv("AEGRAPH_GEMM_MAX_TILES");
-    const long long v = s ? std::atoll(s) : 0;
-    if (v > 0) return std::min<std::int64_t>(v, 1024);
+  static const std::int64_t tiles = [] {  // a throw leaves it unset: the next call tries again
+    if (const char* s = std::getenv("AEGRAPH_GEMM_MAX_TILES")) {
+      char* end = nullptr;
+      const long long v = std::strtoll(s, &end, 10);
+      if (end == s || *end != '\0' || v < 1 || v > 1024)
+        throw std::runtime_error(std::string("AEGRAPH_GEMM_MAX_TILES=") + s + ": expected a whole number from 1 to 1024");
+      return static_cast<std::int64_t>(v);
+    }
     const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     return std::clamp<std::int64_t>(4 * std::max<long>(cpus, 1), 4, 64);
   }();

@@ -63,3 +63,17 @@ TEST_CASE("ae-bench profiles every node of a zoo recipe as JSON", "[apps][bench]
   CHECK(sum == Approx(p["ops_ms"].get<double>()).epsilon(0.01));
   CHECK(p["step_ms"].get<double>() > 0);
 }
+
+TEST_CASE("AEGRAPH_GEMM_MAX_TILES sets the GEMM tile cap, and a malformed one is refused", "[apps][bench][gemm]") {
+  const std::string cmd = kBench + " --workloads W5 --threads 1 --warmup 0 --min-steps 1 --min-time 0 --json";
+  const Run set = run("AEGRAPH_GEMM_MAX_TILES=3 " + cmd);
+  INFO(set.out);
+  REQUIRE(set.code == 0);
+  CHECK(json_lines(set.out).at(0)["gemm_max_tiles"] == 3);
+  for (const std::string bad : {"abc", "0", "-4", "8x", "2000"}) {
+    const Run r = run("AEGRAPH_GEMM_MAX_TILES=" + bad + " " + cmd);
+    INFO(bad << ": " << r.out);
+    CHECK(r.code != 0);
+    CHECK(r.out.find("AEGRAPH_GEMM_MAX_TILES=" + bad + ": expected a whole number from 1 to 1024") != std::string::npos);
+  }
+}
