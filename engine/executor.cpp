@@ -5,6 +5,7 @@
 #include <cmath>
 #include <iomanip>
 #include <ostream>
+#include <sstream>
 #include <stdexcept>
 #include <utility>
 
@@ -145,6 +146,26 @@ int Executor<T>::threads() const {
   return impl_->par.threads();
 }
 
+// Eight so that a 4-2-4 tied autoencoder's 2 x 4 weight and its gradient print
+// whole (docs/backprop.md reads them), and a line of eight still fits a terminal.
+template <class T>
+std::string trace_values(const T* p, std::int64_t n) {
+  std::ostringstream os;
+  os.precision(6);
+  if (n == 1) {
+    os << p[0];
+    return os.str();
+  }
+  os << "[";
+  const std::int64_t shown = std::min<std::int64_t>(n, 8);
+  for (std::int64_t i = 0; i < shown; ++i) os << (i ? ", " : "") << p[i];
+  if (n > shown) os << ", ... (" << n << " values)";
+  os << "]";
+  return os.str();
+}
+template std::string trace_values<float>(const float*, std::int64_t);
+template std::string trace_values<double>(const double*, std::int64_t);
+
 namespace {
 
 const Node& checked_input(const Plan& p, Var v) {
@@ -158,24 +179,9 @@ const Node& checked_input(const Plan& p, Var v) {
   return nd;
 }
 
-// A bare number for one element, else up to eight in brackets, "[a, b, ... (n values)]":
-// eight so that a 4-2-4 tied autoencoder's 2 x 4 weight and its gradient print whole
-// (docs/backprop.md reads them), and a line of eight still fits a terminal.
 template <class T>
 void print_values(std::ostream& os, const T* p, std::int64_t n) {
-  const auto flags = os.flags();
-  const auto prec = os.precision(6);
-  if (n == 1) {
-    os << p[0];
-  } else {
-    os << "[";
-    const std::int64_t shown = std::min<std::int64_t>(n, 8);
-    for (std::int64_t i = 0; i < shown; ++i) os << (i ? ", " : "") << p[i];
-    if (n > shown) os << ", ... (" << n << " values)";
-    os << "]";
-  }
-  os.precision(prec);
-  os.flags(flags);
+  os << trace_values(p, n);
 }
 
 // "c = add(a, b)" or "y = mul_scalar[s=2](x)", padded for the value column.

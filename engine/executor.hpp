@@ -31,6 +31,11 @@ struct ExecOptions {
   bool huge_pages = true;        // planned buffers on transparent huge pages (Linux)
 };
 
+// Values as the trace prints them: a bare number for one element, else up to
+// eight in brackets ("[a, b, ... (n values)]"), six significant digits.
+template <class T>
+std::string trace_values(const T* p, std::int64_t n);
+
 struct OpTime {
   std::string label, op;
   double forward_s = 0, backward_s = 0;

@@ -53,19 +53,4 @@ std::vector<TraceStep> parse_trace(const std::string& trace) {
   return steps;
 }
 
-std::string trace_values(const float* p, long n) {
-  std::ostringstream os;
-  os.precision(6);
-  if (n == 1) {
-    os << p[0];
-    return os.str();
-  }
-  os << "[";
-  const long shown = n < 8 ? n : 8;  // as the engine's trace (engine/executor.cpp)
-  for (long i = 0; i < shown; ++i) os << (i ? ", " : "") << p[i];
-  if (n > shown) os << ", ... (" << n << " values)";
-  os << "]";
-  return os.str();
-}
-
 }  // namespace aeg::apps

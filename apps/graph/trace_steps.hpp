@@ -29,8 +29,4 @@ struct TraceStep {
 // Throws std::invalid_argument naming the first line it cannot read.
 std::vector<TraceStep> parse_trace(const std::string& trace);
 
-// Values as the trace prints them: a bare number for one element, else up to eight
-// in brackets ("[a, b, ... (n values)]"), six significant digits.
-std::string trace_values(const float* p, long n);
-
 }  // namespace aeg::apps
