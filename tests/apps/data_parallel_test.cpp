@@ -104,6 +104,16 @@ std::vector<float> random_rows(std::int64_t rows, std::int64_t features, std::ui
   return x;
 }
 
+// One plain step of the whole batch x through ex: the parameters' gradients, and the loss.
+double plain_step(Executor<float>& ex, const zoo::Model& model, ParamStore<float>& params, const std::vector<float>& x) {
+  ex.bind_input(model.x, x);
+  params.zero_grad();
+  ex.forward();
+  const double loss = ex.scalar(model.loss);
+  ex.backward();
+  return loss;
+}
+
 Steps rank_steps(const zoo::ModelSpec& spec, Ranks* ranks, BlockLayout layout, std::int64_t tail) {
   const ModelDef def = ModelDef::zoo(spec);
   ParamStore<float> params;
@@ -220,16 +230,10 @@ TEST_CASE("a data-parallel step over one block gives the plain step's bits", "[a
     Executor<float> bx(compile(block->graph, {block->loss}), params, {.threads = 2});
     io::Batch b;
     b.rows = batch;
-    b.x.resize(static_cast<std::size_t>(batch * spec.features));
-    Rng data(4);
-    for (float& v : b.x) v = static_cast<float>(data.uniform());
+    b.x = random_rows(batch, spec.features, 4);
 
-    ex.bind_input(model->x, b.x);
     ex.rng() = Rng(block_seed(1, 0, 0));  // the noise of block 0 at step 0
-    params.zero_grad();
-    ex.forward();
-    const double plain_loss = ex.scalar(model->loss);
-    ex.backward();
+    const double plain_loss = plain_step(ex, *model, params, b.x);
     std::vector<std::vector<float>> plain;
     for (std::size_t p = 0; p < params.size(); ++p) plain.push_back(params[p].grad.data);
 
@@ -261,11 +265,7 @@ TEST_CASE("a sparse-kl step over four blocks is the batch's gradient, to roundin
     for (std::int64_t r = 0; r < rows; ++r)
       for (std::int64_t f = 0; f < spec.features; ++f)
         b.x[static_cast<std::size_t>(r * spec.features + f)] *= 0.25f * static_cast<float>(1 + r / 64);
-    ex.bind_input(whole->x, b.x);
-    params.zero_grad();
-    ex.forward();
-    const double plain_loss = ex.scalar(whole->loss);
-    ex.backward();
+    const double plain_loss = plain_step(ex, *whole, params, b.x);
     const std::vector<float> plain_w = params.at("enc0/W").grad.data, plain_b = params.at("enc0/b").grad.data;
 
     DataParallel dp(nullptr, block_layout(256), 1);
@@ -294,14 +294,8 @@ TEST_CASE("a data-parallel step over four blocks is the batch's gradient, to rou
   Executor<float> bx(compile(block->graph, {block->loss}), params, {.threads = 1});
   io::Batch b;
   b.rows = batch;
-  b.x.resize(static_cast<std::size_t>(batch * spec.features));
-  Rng data(4);
-  for (float& v : b.x) v = static_cast<float>(data.uniform());
-  ex.bind_input(whole->x, b.x);
-  params.zero_grad();
-  ex.forward();
-  const double plain_loss = ex.scalar(whole->loss);
-  ex.backward();
+  b.x = random_rows(batch, spec.features, 4);
+  const double plain_loss = plain_step(ex, *whole, params, b.x);
   const std::vector<float> plain = params.at("enc0/W").grad.data;
 
   DataParallel dp(nullptr, block_layout(batch, 4), 1);
@@ -361,11 +355,7 @@ TEST_CASE("a data-parallel step over an uneven last batch is its gradient, to ro
   // Rows that differ block by block, so that unweighted block means would show.
   for (std::int64_t r = 192; r < tail; ++r)
     for (std::int64_t f = 0; f < spec.features; ++f) b.x[static_cast<std::size_t>(r * spec.features + f)] *= 0.25f;
-  ex.bind_input(whole->x, b.x);
-  params.zero_grad();
-  ex.forward();
-  const double plain_loss = ex.scalar(whole->loss);
-  ex.backward();
+  const double plain_loss = plain_step(ex, *whole, params, b.x);
   const std::vector<float> plain = params.at("enc0/W").grad.data, plain_b = params.at("dec0/b").grad.data;
 
   DataParallel dp(nullptr, block_layout(256), 1);
