@@ -1,6 +1,5 @@
 // The parsers under test read files by path, as the apps do: each input is
-// written to one scratch file per process (in /dev/shm when there is one, so no
-// disk is touched), which the next input overwrites.
+// written to one scratch file, which the next input overwrites.
 #pragma once
 #include <unistd.h>
 
@@ -13,7 +12,13 @@
 
 namespace aeg::fuzz {
 
+// In $AEGRAPH_FUZZ_SCRATCH when set: scripts/fuzz.sh sets one fixed folder for every
+// run on every machine (and lets one run at a time use it), because libFuzzer feeds the
+// bytes our code compares back into its mutations, and a path that changed from run to
+// run (a process id in it) would make a fixed seed try other inputs. Elsewhere one
+// file per process, in /dev/shm when there is one, so that no disk is touched.
 inline std::string scratch_path(const std::string& name) {
+  if (const char* fixed = std::getenv("AEGRAPH_FUZZ_SCRATCH"); fixed && *fixed) return std::string(fixed) + "/" + name;
   const char* dir = std::filesystem::is_directory("/dev/shm") ? "/dev/shm" : "/tmp";
   return std::string(dir) + "/aegraph-fuzz-" + std::to_string(::getpid()) + "-" + name;
 }

@@ -109,6 +109,9 @@ class SplitFile {
         offset[0] = static_cast<hsize_t>(todo[i] * block_rows_);
         hsize_t stored = 0;
         h5::check(H5Dget_chunk_storage_size(x_, offset.data(), &stored), at + ": chunk size");
+        if (stored > max_stored_bytes(filters_, block_bytes))
+          throw DataError(at + ": chunk " + std::to_string(todo[i]) + " is stored in " + std::to_string(stored) +
+                          " bytes, more than its " + std::to_string(block_bytes) + " bytes can take compressed");
         raw[j].resize(static_cast<std::size_t>(stored));
         h5::check(H5Dread_chunk(x_, H5P_DEFAULT, offset.data(), &mask[j], raw[j].data()), at + ": read chunk");
         const std::int64_t rows = std::min(block_rows_, split_.rows - todo[i] * block_rows_);
@@ -159,6 +162,10 @@ class SplitFile {
   const unsigned char* block(std::int64_t b, const std::string& at) {
     if (auto it = where_.find(b); it != where_.end()) {
       lru_.splice(lru_.begin(), lru_, it->second);
+      return lru_.front().second.data();
+    }
+    if (filters_.usable) {  // decoded here, so that every chunk's size is checked as load_many checks it
+      load_many(&b, 1);
       return lru_.front().second.data();
     }
     const std::int64_t first = b * block_rows_, rows = std::min(block_rows_, split_.rows - first);

@@ -3,7 +3,8 @@
 #include <zlib.h>
 
 #include <cstring>
-#include <stdexcept>
+
+#include "io/error.hpp"
 
 namespace aeg::io {
 
@@ -32,6 +33,10 @@ ChunkFilters chunk_filters(hid_t dcpl, hid_t stored_type) {
   return f;
 }
 
+std::size_t max_stored_bytes(const ChunkFilters& f, std::size_t out_bytes) {
+  return f.deflate ? static_cast<std::size_t>(compressBound(static_cast<uLong>(out_bytes))) : out_bytes;
+}
+
 void decode_chunk(const ChunkFilters& f, std::uint32_t mask, const unsigned char* raw, std::size_t raw_bytes,
                   unsigned char* out, std::size_t out_bytes, const std::string& where) {
   const bool inflate = f.deflate && !(mask & (1u << f.deflate_bit));
@@ -46,11 +51,11 @@ void decode_chunk(const ChunkFilters& f, std::uint32_t mask, const unsigned char
     uLongf len = static_cast<uLongf>(out_bytes);
     const int rc = uncompress(inflated, &len, raw, static_cast<uLong>(raw_bytes));
     if (rc != Z_OK || len != out_bytes)
-      throw std::runtime_error(where + ": a chunk does not inflate to its " + std::to_string(out_bytes) + " bytes (zlib " +
+      throw DataError(where + ": a chunk does not inflate to its " + std::to_string(out_bytes) + " bytes (zlib " +
                                std::to_string(rc) + ")");
   } else {
     if (raw_bytes != out_bytes)
-      throw std::runtime_error(where + ": a chunk holds " + std::to_string(raw_bytes) + " bytes, expected " + std::to_string(out_bytes));
+      throw DataError(where + ": a chunk holds " + std::to_string(raw_bytes) + " bytes, expected " + std::to_string(out_bytes));
     std::memcpy(inflated, raw, out_bytes);
   }
   if (unshuffle) {  // byte k of every value was stored together, plane after plane

@@ -22,8 +22,14 @@ struct ChunkFilters {
 // From the dataset's creation property list and its stored type.
 ChunkFilters chunk_filters(hid_t dcpl, hid_t stored_type);
 
+// The most bytes a chunk of `out_bytes` decoded bytes can take as stored (what deflate
+// writes for incompressible data): a larger stored size is a corrupt index, refused
+// before anything is allocated for it.
+std::size_t max_stored_bytes(const ChunkFilters& f, std::size_t out_bytes);
+
 // raw (raw_bytes, as H5Dread_chunk gave it with `mask`) to out (out_bytes, the
-// chunk's full decoded size). Throws std::runtime_error naming `where` on corrupt data.
+// chunk's full decoded size). Throws DataError naming `where` on corrupt data: it runs on the
+// reader's TBB tasks, which hand the exception to the thread that asked for the rows.
 void decode_chunk(const ChunkFilters& f, std::uint32_t mask, const unsigned char* raw, std::size_t raw_bytes,
                   unsigned char* out, std::size_t out_bytes, const std::string& where);
 

@@ -1,25 +1,50 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets of fuzz/ with clang in ./build-fuzz and runs each
-# for a fixed time from its seed corpus (fuzz/corpus/<target>/), one after the
-# other. A finding in our code (crash, sanitizer report, leak, timeout, out of
-# memory) fails the script, its input kept under build-fuzz/findings/<target>/;
-# it becomes a regression test in tests/ and is fixed in the parser.
-#   bash scripts/fuzz.sh [SECONDS_EACH] [TARGET...]     (default: 60 s, every target)
-# Prints one line per target: its executions and the corpus it grew.
-#
-# The HDF5 targets (dataset, checkpoint) also reach faults inside libhdf5 itself
-# (Debian 12's 1.10.8: over-reads, wild allocations, hangs and leaks on corrupt
-# files). Those run in libFuzzer's fork mode, which records a finding and goes on;
-# each finding is then replayed alone and fuzz/where.awk says where it lies: inside
-# libhdf5 (counted, listed in build-fuzz/fuzz-TARGET.log, not fatal), or in our
-# code (fatal). One that does not replay alone (it needed state an earlier input
-# left in libhdf5) is counted apart, not fatal.
+# Builds the libFuzzer targets of fuzz/ (one per parser of untrusted bytes, listed in
+# fuzz/targets.txt) with clang in ./build-fuzz, then for each target:
+#   1. replays every input that once failed it (fuzz/regressions/<target>/) and every
+#      seed (fuzz/corpus/<target>/), each alone;
+#   2. fuzzes. By default (CI's stage) it tries the fixed number of inputs that
+#      fuzz/targets.txt gives the target, from a fixed seed, starting from the seeds
+#      alone on one thread: one commit always tries the same inputs and gets the same
+#      verdict. With --seconds N it fuzzes N seconds from a seed taken from the clock
+#      and the corpus that earlier such runs grew in build-fuzz/corpus/<target>/
+#      (bench/fuzz_long.sh): open-ended, for finding what the fixed pass does not.
+#   bash scripts/fuzz.sh [--seconds N] [--seed S] [TARGET...]
+# An input that fails (crash, sanitizer report, leak, timeout, out of memory) is
+# replayed alone, and fuzz/where.awk says where its fault lies:
+#   - in our code: the script fails; the input stays in build-fuzz/findings/<target>/.
+#     Save it in fuzz/regressions/<target>/ (CI replays it from then on) and fix the parser.
+#   - inside libhdf5 (Debian 12's 1.10.8 crashes, hangs and leaks on corrupt files):
+#     counted and listed in build-fuzz/fuzz-<target>.log, not fatal; fuzzing goes on
+#     from the next seed with what is left of the inputs or the time.
+#   - not failing alone (it needed state an earlier input left in libhdf5): counted apart, not fatal.
+# Prints two lines per target: the replay, then the fuzzing (inputs, seed, corpus).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${1:-60}
-shift || true
+seconds=0 seed=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --seconds) seconds=$2; shift 2 ;;
+    --seed) seed=$2; shift 2 ;;
+    -*) echo "fuzz.sh: unknown option $1 (expected --seconds N, --seed S, then target names)" >&2; exit 2 ;;
+    *) break ;;
+  esac
+done
+if [ -z "$seed" ]; then
+  seed=1
+  [ "$seconds" -eq 0 ] || seed=$(date +%s)
+fi
+[ "$seed" -gt 0 ] || { echo "fuzz.sh: --seed must be a positive number (libFuzzer takes 0 as 'random')" >&2; exit 2; }
+declare -A runs
+while read -r name n _; do
+  case $name in ''|'#'*) continue ;; esac
+  runs[$name]=$n
+done <fuzz/targets.txt
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(idx idx_gzip csv spec conv_layers model_options dataset checkpoint)
+[ ${#targets[@]} -gt 0 ] || targets=($(awk '/^[a-z]/ {print $1}' fuzz/targets.txt))
+for t in "${targets[@]}"; do
+  [ -n "${runs[$t]:-}" ] || { echo "fuzz.sh: unknown target '$t' (fuzz/targets.txt lists ${!runs[*]})" >&2; exit 2; }
+done
 
 bash scripts/setup.sh
 export CCACHE_BASEDIR="$PWD"
@@ -32,52 +57,111 @@ cmake --build build-fuzz --target fuzzers -j "$(nproc)"
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # A hang is a finding after 10 s; one allocation over 1 GiB reports its stack (where.awk can place it).
 limits=(-timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024)
+
+# Each target runs as process 2 of a PID namespace of its own, without address
+# randomisation: libFuzzer's comparison tracing feeds the values our code compares
+# back into its mutations, among them addresses and the process id (the importers'
+# temporary files carry it), so otherwise a fixed seed would try other inputs from run
+# to run. Where either is refused, the run says so and goes on without it.
+fixed=()
+if setarch "$(uname -m)" -R true 2>/dev/null; then
+  fixed=(setarch "$(uname -m)" -R)
+else
+  echo "fuzz.sh: setarch -R is refused here: addresses stay randomised, and a run may try other inputs than the last"
+fi
+if unshare -pf --kill-child true 2>/dev/null; then
+  fixed=(unshare -pf --kill-child sh -c '"$@"; exit $?' sh "${fixed[@]}")
+else
+  echo "fuzz.sh: unshare -p is refused here: process ids differ, and a run may try other inputs than the last"
+fi
+
+# One scratch folder, the same path on every machine, for the inputs the targets
+# write (fuzz/bytes_file.hpp); one fuzz.sh at a time uses it.
+export AEGRAPH_FUZZ_SCRATCH=/tmp/aegraph-fuzz-scratch
+exec 9>"$AEGRAPH_FUZZ_SCRATCH.lock"
+flock 9
+rm -rf "$AEGRAPH_FUZZ_SCRATCH"
+mkdir -p "$AEGRAPH_FUZZ_SCRATCH"
+
+# judge EXE INPUT REPORT: runs INPUT alone, the output in REPORT; prints clean, libhdf5 or ours.
+judge() {
+  local rc=0
+  ("${fixed[@]}" "$1" "${limits[@]}" "$2" || exit) >"$3" 2>&1 || rc=$?  # the subshell reports an abort into the report
+  if [ "$rc" -eq 0 ]; then echo clean; else awk -f fuzz/where.awk "$3"; fi
+}
+
 status=0
 for t in "${targets[@]}"; do
-  work=build-fuzz/corpus/$t findings=build-fuzz/findings/$t log=build-fuzz/fuzz-$t.log
-  rm -rf "$findings"
-  mkdir -p "$work" "$findings"
-  exe=build-fuzz/fuzz/fuzz_$t
-  # The grown corpus stays in build-fuzz (not the repository's seeds), and the next run starts from it.
-  case $t in
-    dataset|checkpoint)
-      "$exe" "$work" "fuzz/corpus/$t" -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
-        -max_total_time="$seconds" "${limits[@]}" -artifact_prefix="$findings/" >"$log" 2>&1 || true
-      execs=$(sed -n 's/^#\([0-9]*\): cov:.*/\1/p' "$log" | tail -1)
-      hdf5=0 norepro=0 ours=()
-      for f in "$findings"/*; do
-        [ -e "$f" ] || continue
-        ("$exe" "${limits[@]}" "$f" || true) >"$f.replay" 2>&1  # the subshell reports an abort into the replay
-        if ! grep -qE "ERROR|runtime error" "$f.replay"; then
-          norepro=$((norepro + 1))
-        elif [ "$(awk -f fuzz/where.awk "$f.replay")" = libhdf5 ]; then
-          hdf5=$((hdf5 + 1))
-          echo "inside libhdf5: $f: $(grep -m1 -oE '(ERROR|SUMMARY): .*' "$f.replay")" >>"$log"
-        else
-          ours+=("$f")
-        fi
-      done
-      if [ ${#ours[@]} -gt 0 ]; then
-        status=1
-        echo "$t: FINDING in our code: ${ours[*]} (replayed in ${ours[0]}.replay)"
-        grep -m3 -E "ERROR|runtime error|SUMMARY" "${ours[0]}.replay" || true
-      else
-        printf '%-14s %10s executions in %s s, no finding in our code; inside libhdf5: %s; not replayable alone: %s; corpus %s inputs\n' \
-          "$t" "${execs:-0}" "$seconds" "$hdf5" "$norepro" "$(find "$work" -type f | wc -l)"
-      fi
-      ;;
-    *)
-      if "$exe" "$work" "fuzz/corpus/$t" -max_total_time="$seconds" -print_final_stats=1 "${limits[@]}" \
-          -artifact_prefix="$findings/" >"$log" 2>&1; then
-        execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-        printf '%-14s %10s executions in %s s, no finding; corpus %s inputs\n' "$t" "$execs" "$seconds" \
-          "$(find "$work" -type f | wc -l)"
-      else
-        status=1
-        echo "$t: FINDING (log: $log, input: $(ls "$findings" | head -1))"
-        grep -m3 -E "ERROR|runtime error|SUMMARY" "$log" || tail -5 "$log"
-      fi
-      ;;
-  esac
+  exe=build-fuzz/fuzz/fuzz_$t findings=build-fuzz/findings/$t log=build-fuzz/fuzz-$t.log
+  rm -rf "$findings" build-fuzz/replay/$t
+  mkdir -p "$findings" build-fuzz/replay/$t
+  : >"$log"
+
+  # 1. Replay.
+  saved=0 seeds=0 replay_hdf5=0 replay_ours=()
+  for f in fuzz/regressions/$t/* fuzz/corpus/$t/*; do
+    [ -f "$f" ] || continue
+    case $f in fuzz/regressions/*) saved=$((saved + 1)) ;; *) seeds=$((seeds + 1)) ;; esac
+    report=build-fuzz/replay/$t/$(basename "$f").log
+    case $(judge "$exe" "$f" "$report") in
+      libhdf5) replay_hdf5=$((replay_hdf5 + 1)); echo "inside libhdf5 (replayed): $f: $(grep -m1 -oE '(ERROR|SUMMARY): .*' "$report")" >>"$log" ;;
+      ours) replay_ours+=("$f") ;;
+    esac
+  done
+  if [ ${#replay_ours[@]} -gt 0 ]; then
+    status=1
+    echo "$t: FINDING in our code replaying ${replay_ours[*]} (report: build-fuzz/replay/$t/$(basename "${replay_ours[0]}").log)"
+    grep -m3 -E "ERROR|runtime error|SUMMARY" "build-fuzz/replay/$t/$(basename "${replay_ours[0]}").log" || true
+    continue
+  fi
+  printf '%-14s replayed %d saved findings and %d seeds: none fails in our code; inside libhdf5: %d\n' \
+    "$t" "$saved" "$seeds" "$replay_hdf5"
+
+  # 2. Fuzz: one libFuzzer process after another, each from the next seed, until the
+  # inputs (or the seconds) are spent; a process ends early only on a failing input.
+  if [ "$seconds" -gt 0 ]; then
+    work=build-fuzz/corpus/$t left=$seconds
+  else
+    work=build-fuzz/ci-corpus/$t left=${runs[$t]}
+    rm -rf "$work"
+  fi
+  mkdir -p "$work"
+  s=$seed executed=0 hdf5=0 norepro=0 processes=0 ours="" start=$SECONDS
+  while [ "$left" -gt 0 ] && [ "$processes" -lt 500 ]; do
+    processes=$((processes + 1))
+    budget=(-runs="$left")
+    [ "$seconds" -gt 0 ] && budget=(-max_total_time="$left")
+    began=$SECONDS rc=0
+    ("${fixed[@]}" "$exe" "$work" "fuzz/corpus/$t" -seed="$s" "${budget[@]}" -reload=0 -print_final_stats=1 "${limits[@]}" \
+      -artifact_prefix="$findings/" || exit) >"$log.last" 2>&1 || rc=$?
+    cat "$log.last" >>"$log"
+    n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log.last" | tail -1)
+    executed=$((executed + ${n:-0}))
+    [ "$rc" -eq 0 ] && break
+    input=$(sed -n 's/.*Test unit written to //p' "$log.last" | tail -1)
+    if [ -z "$input" ] || [ ! -f "$input" ]; then
+      ours="libFuzzer stopped (exit $rc) without saving an input: see $log"
+      break
+    fi
+    case $(judge "$exe" "$input" "$input.replay") in
+      clean) norepro=$((norepro + 1)) ;;
+      libhdf5) hdf5=$((hdf5 + 1)); echo "inside libhdf5: $input: $(grep -m1 -oE '(ERROR|SUMMARY): .*' "$input.replay")" >>"$log" ;;
+      ours) ours="$input (replayed in $input.replay)"; break ;;
+    esac
+    if [ "$seconds" -gt 0 ]; then
+      left=$((left - (SECONDS - began)))
+    else
+      left=$((left - (${n:-0} > 0 ? ${n:-0} : 1)))
+    fi
+    s=$((s + 1))
+  done
+  if [ -n "$ours" ]; then
+    status=1
+    echo "$t: FINDING in our code: $ours"
+    [ -f "${ours%% *}.replay" ] && { grep -m3 -E "ERROR|runtime error|SUMMARY" "${ours%% *}.replay" || true; }
+    continue
+  fi
+  printf '%-14s %10s executions from seed %s in %d s, no finding in our code; inside libhdf5: %d; not failing alone: %d; corpus %s inputs\n' \
+    "$t" "$executed" "$seed" "$((SECONDS - start))" "$hdf5" "$norepro" "$(find "$work" -type f | wc -l)"
 done
 exit $status

@@ -319,3 +319,55 @@ TEST_CASE("blocks inflated outside HDF5 equal HDF5's own reads, for uint8 and fl
       }
     }
 }
+
+namespace {
+
+// Replaces chunk `chunk` of /train/x with `bytes` as stored (filters applied), as a
+// corrupt or hostile file would hold it.
+void overwrite_chunk(const std::string& path, std::int64_t chunk, std::int64_t chunk_rows, const std::vector<unsigned char>& bytes) {
+  hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  hid_t x = H5Dopen2(f, "/train/x", H5P_DEFAULT);
+  REQUIRE(x >= 0);
+  const hsize_t offset[2] = {static_cast<hsize_t>(chunk * chunk_rows), 0};
+  REQUIRE(H5Dwrite_chunk(x, H5P_DEFAULT, 0, offset, bytes.size(), bytes.data()) >= 0);
+  H5Dclose(x);
+  H5Fclose(f);
+}
+
+}  // namespace
+
+TEST_CASE("a corrupt compressed chunk is a DataError naming the file, in memory and streamed, on any thread", "[io][reader][bad]") {
+  TempDir d;
+  constexpr std::int64_t chunk_rows = 7, chunks = (kRows + chunk_rows - 1) / chunk_rows;
+  // Not a zlib stream; a valid stream of fewer bytes than the chunk holds.
+  const std::vector<unsigned char> garbage(40, 0xAB);
+  std::vector<unsigned char> short_stream(64);
+  {
+    const std::vector<unsigned char> few(10, 1);
+    uLongf len = short_stream.size();
+    REQUIRE(compress(short_stream.data(), &len, few.data(), few.size()) == Z_OK);
+    short_stream.resize(len);
+  }
+  // More bytes than deflate ever writes for a 35-byte chunk: a corrupt chunk index.
+  const std::vector<unsigned char> oversized(200, 0xCD);
+  for (const auto& [what, bytes] : {std::pair{"garbage", garbage}, std::pair{"a short stream", short_stream},
+                                    std::pair{"an oversized chunk", oversized}})
+    for (const std::int64_t chunk : {std::int64_t{0}, chunks / 2, chunks - 1})
+      for (const std::int64_t memory : {std::int64_t{0}, std::int64_t{600}})  // in memory; streamed in windows
+        for (const bool prefetch : {true, false}) {
+          INFO(what << " in chunk " << chunk << ", memory " << memory << ", prefetch " << prefetch);
+          const auto path = make_file(d, chunk_rows);  // shuffle + deflate 4
+          overwrite_chunk(path, chunk, chunk_rows, bytes);
+          const std::string message = data_error([&] {
+            BatchReader r(path, "train", 64, {.seed = 1, .prefetch = prefetch, .memory = memory});
+            for (std::int64_t e = 0; e < 2; ++e) {
+              r.start_epoch(e);
+              Batch b;
+              while (r.next(b)) {
+              }
+            }
+          });
+          CHECK_THAT(message, Contains(path) && Contains("/train/x"));
+        }
+}
