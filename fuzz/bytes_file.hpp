@@ -13,7 +13,7 @@
 namespace aeg::fuzz {
 
 // In $AEGRAPH_FUZZ_SCRATCH when set: scripts/fuzz.sh sets one fixed folder for every
-// run on every machine (and lets one run at a time use it), because libFuzzer feeds the
+// run on every machine (one run at a time, emptied before each process), because libFuzzer feeds the
 // bytes our code compares back into its mutations, and a path that changed from run to
 // run (a process id in it) would make a fixed seed try other inputs. Elsewhere one
 // file per process, in /dev/shm when there is one, so that no disk is touched.

@@ -75,17 +75,24 @@ else
   echo "fuzz.sh: unshare -p is refused here: process ids differ, and a run may try other inputs than the last"
 fi
 
-# One scratch folder, the same path on every machine, for the inputs the targets
-# write (fuzz/bytes_file.hpp); one fuzz.sh at a time uses it.
-export AEGRAPH_FUZZ_SCRATCH=/tmp/aegraph-fuzz-scratch
+# One scratch folder, the same path on every machine, for the files the targets
+# write (fuzz/bytes_file.hpp), emptied before every process; one fuzz.sh at a time
+# uses it. On tmpfs where there is one: its listing order is the order of creation,
+# not a hash that differs from disk to disk (the importers list the folder).
+scratch_root=/tmp
+[ -d /dev/shm ] && scratch_root=/dev/shm
+export AEGRAPH_FUZZ_SCRATCH=$scratch_root/aegraph-fuzz-scratch
 exec 9>"$AEGRAPH_FUZZ_SCRATCH.lock"
 flock 9
-rm -rf "$AEGRAPH_FUZZ_SCRATCH"
-mkdir -p "$AEGRAPH_FUZZ_SCRATCH"
+fresh_scratch() {
+  rm -rf "$AEGRAPH_FUZZ_SCRATCH"
+  mkdir -p "$AEGRAPH_FUZZ_SCRATCH"
+}
 
 # judge EXE INPUT REPORT: runs INPUT alone, the output in REPORT; prints clean, libhdf5 or ours.
 judge() {
   local rc=0
+  fresh_scratch
   ("${fixed[@]}" "$1" "${limits[@]}" "$2" || exit) >"$3" 2>&1 || rc=$?  # the subshell reports an abort into the report
   if [ "$rc" -eq 0 ]; then echo clean; else awk -f fuzz/where.awk "$3"; fi
 }
@@ -132,6 +139,7 @@ for t in "${targets[@]}"; do
     budget=(-runs="$left")
     [ "$seconds" -gt 0 ] && budget=(-max_total_time="$left")
     began=$SECONDS rc=0
+    fresh_scratch
     ("${fixed[@]}" "$exe" "$work" "fuzz/corpus/$t" -seed="$s" "${budget[@]}" -reload=0 -print_final_stats=1 "${limits[@]}" \
       -artifact_prefix="$findings/" || exit) >"$log.last" 2>&1 || rc=$?
     cat "$log.last" >>"$log"
