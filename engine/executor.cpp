@@ -90,10 +90,7 @@ Executor<T>::Executor(Plan plan_arg, ParamStore<T>& params, ExecOptions options)
         m.value[i] = m.own.back().ptr();
         break;
       case NodeKind::Param: {
-        if (!params.contains(nd.name))
-          throw std::invalid_argument("executor: parameter '" + nd.name +
-                                      "' is not in the parameter store (call init_from first)");
-        auto& e = params.at(nd.name);
+        auto& e = params.at(nd.name);  // there: every missing one was named above
         if (e.value.shape != nd.shape)
           throw std::invalid_argument("executor: parameter '" + nd.name + "' has shape " +
                                       to_string(e.value.shape) + " in the store but the graph expects " +

@@ -53,6 +53,13 @@ struct Saves {
   bool output = false;
 };
 
+// How an op's value depends on the rows of a batch together (train/data_parallel.cpp
+// trains a batch as blocks of rows, which is exact only for ops whose value is a sum
+// over rows): not at all, through a statistic of the whole batch (a block would see
+// its own), or through such a statistic given to it as an input (so a block can be
+// fed the whole batch's).
+enum class RowCoupling { None, BatchStatistic, GivenBatchStatistic };
+
 class Op {
  public:
   virtual ~Op() = default;
@@ -72,6 +79,7 @@ class Op {
   // True if the output is the input's elements, in order, under another shape
   // (reshape): the plan may let it share the input's buffers and skip running it.
   virtual bool is_view() const { return false; }
+  virtual RowCoupling row_coupling() const { return RowCoupling::None; }
 
   virtual void forward(const OpCtx<float>& c) const = 0;
   virtual void forward(const OpCtx<double>& c) const = 0;

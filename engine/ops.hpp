@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/activation.hpp"
 #include "engine/graph.hpp"
 
 namespace aeg {
@@ -82,7 +83,7 @@ Var gaussian_kl(Var mu, Var logvar);         // -1/2 sum (1 + logvar - mu^2 - ex
 
 // The contractive penalty ||J||_F^2 = sum_j f'(a_j)^2 sum_i W_ji^2 for h = f(a),
 // a = x W^T + b, W (hidden, in): batch mean of the per-sample value.
-enum class Activation { Identity, Sigmoid, Tanh, Relu, LeakyRelu, Elu, Softplus };
+// (Activation: engine/activation.hpp.)
 Var contractive(Var a, Var w, Activation f);
 Var activate(Var a, Activation f);           // applies f (default slope/alpha)
 

@@ -34,9 +34,7 @@ void call_every_op(Graph& g) {
   add_scalar(m, 1), mul_scalar(m, 2), pow_scalar(m, 2);
   exp(m), log(m), sqrt(m), square(m), abs(m), clip(m, -1, 1);
   // activations
-  for (Activation f : {Activation::Identity, Activation::Sigmoid, Activation::Tanh, Activation::Relu,
-                       Activation::LeakyRelu, Activation::Elu, Activation::Softplus})
-    activate(m, f);
+  for (const ActivationInfo& f : activations()) activate(m, f.id);
   // linear algebra and shape
   matmul(m, m, false, true), linear(m, w, b), transpose(m), reshape(m, {3, 2});
   concat({m, m}, 0), slice(m, 1, 0, 2);

@@ -117,14 +117,15 @@ std::string data_parallel_obstacle(const zoo::Model& model) {
   for (int i = 0; i < graph.size(); ++i) {
     const Node& n = graph.node(i);
     if (n.kind != NodeKind::Op) continue;
-    if (n.op->name() == "kl_sparsity")
-      return "the KL sparsity penalty (--kl-beta, node '" + n.name +
-             "') compares the batch's mean code activation with --kl-rho, which couples the rows of a batch: "
-             "a block of it can only take the whole batch's mean as an input. A zoo model is built so when asked "
-             "(BuildOptions::given_code_mean); a hand-built one must do the same, kl_sparsity(code, rho, code_mean) "
-             "with code_mean an input of the model's code_mean role, or train in one process (without mpirun and "
-             "--grad-blocks)";
-    if (n.op->name() == "kl_sparsity_given_mean" &&
+    const RowCoupling coupling = n.op->row_coupling();
+    if (coupling == RowCoupling::BatchStatistic)
+      return "node '" + n.name + "' (" + std::string(n.op->name()) +
+             ") takes a statistic of the whole batch, which couples the rows of a batch: a block of it can only "
+             "take the whole batch's statistic as an input. The zoo builds its KL sparsity penalty (--kl-beta) so "
+             "when asked (BuildOptions::given_code_mean); a hand-built model must do the same, kl_sparsity(code, "
+             "rho, code_mean) with code_mean an input of the model's code_mean role, or train in one process "
+             "(without mpirun and --grad-blocks)";
+    if (coupling == RowCoupling::GivenBatchStatistic &&
         (!model.code_mean.valid() || !model.code.valid() || n.inputs.size() != 2 || n.inputs[0] != model.code.id ||
          n.inputs[1] != model.code_mean.id))
       return "the KL sparsity penalty at a given mean (node '" + n.name +

@@ -3,7 +3,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "zoo/spec.hpp"
+#include "engine/activation.hpp"
 
 namespace aeg::zoo {
 
@@ -67,7 +67,7 @@ std::string token_text(const ConvLayer& l) {
       t += std::to_string(l.channels) + "-k" + pair_text(l.kernel, l.kernel_width()) + "-s" +
            std::to_string(l.stride) + "-p" + std::to_string(l.padding);
       if (l.kind == Kind::ConvTranspose) t += "-op" + pair_text(l.output_padding, l.output_padding_width());
-      return t + "-" + to_string(l.activation);
+      return t + "-" + std::string(activation_info(l.activation).name);
     case Kind::MaxPool:
     case Kind::AvgPool:
       t += std::to_string(l.kernel);
@@ -124,12 +124,11 @@ ConvLayer parse_token(const std::string& token) {
     else if (l.kind != Kind::Upsample && keyed(q, "s", v)) l.stride = v;
     else if ((l.kind == Kind::MaxPool || l.kind == Kind::AvgPool) && q == "ceil") l.ceil_mode = true;
     else if (conv) {
-      try {
-        l.activation = parse_activation(q);
-      } catch (const std::invalid_argument&) {
+      const auto a = find_activation(q);
+      if (!a)
         throw bad("'" + q + "' is neither k<N>, s<N>, p<N>" + std::string(l.kind == Kind::ConvTranspose ? ", op<N>" : "") +
                   " nor an activation");
-      }
+      l.activation = *a;
     } else {
       throw bad("'" + q + "' is not understood here");
     }

@@ -42,11 +42,6 @@ void need(const std::string& name, const std::vector<std::int64_t>& image, std::
 
 }  // namespace
 
-bool is_conv_recipe(const std::string& name) {
-  return name == "conv" || name == "conv-vae" || name == "conv-strided" || name == "conv-pool" ||
-         name == "conv-denoise";
-}
-
 void fit_conv_recipe(ModelSpec& s, const std::string& name, const std::vector<std::int64_t>& image) {
   if (image.size() != 3)
     throw std::invalid_argument("model '" + name + "' is convolutional: it needs images (C,H,W), not flat features");

@@ -12,6 +12,7 @@ namespace aeg::zoo {
 
 struct ModelSpec;
 
+// True for a recipe of zoo/recipes.cpp's table marked convolutional.
 bool is_conv_recipe(const std::string& name);
 
 // Sets s.conv_encoder, s.conv_decoder, s.conv_code and s.code (and the recipe's

@@ -29,7 +29,12 @@ NoiseSpec parse_noise_spec(const std::string& s) {
   if (colon == std::string::npos)
     throw std::invalid_argument("noise '" + s + "': expected KIND:LEVEL, e.g. gaussian:0.5 or masking:0.25");
   NoiseSpec r;
-  r.noise = parse_noise(s.substr(0, colon));
+  try {
+    r.noise = parse_noise(s.substr(0, colon));
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument("noise '" + s + "': " + e.what());
+  }
+  if (r.noise == Noise::None) return {};
   std::size_t used = 0;
   const std::string lv = s.substr(colon + 1);
   try {

@@ -1,25 +1,16 @@
 #include "zoo/spec.hpp"
 
-#include "zoo/conv_recipes.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
 #include <sstream>
 #include <stdexcept>
+#include <variant>
 
 namespace aeg::zoo {
 
-namespace {
-
-std::string join(const std::vector<std::int64_t>& v) {
-  std::string s;
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
-  return s;
-}
-
-std::vector<std::int64_t> split_ints(const std::string& key, const std::string& s) {
+std::optional<std::vector<std::int64_t>> parse_sizes(const std::string& s) {
   std::vector<std::int64_t> r;
   std::stringstream ss(s);
   std::string item;
@@ -32,11 +23,23 @@ std::vector<std::int64_t> split_ints(const std::string& key, const std::string& 
     } catch (...) {
       used = 0;
     }
-    if (used != item.size() || v <= 0)
-      throw std::invalid_argument("spec: " + key + " = '" + s + "' must be a list of positive integers");
+    if (used != item.size() || v <= 0) return std::nullopt;
     r.push_back(v);
   }
   return r;
+}
+
+namespace {
+
+std::string join(const std::vector<std::int64_t>& v) {
+  std::string s;
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
+  return s;
+}
+
+std::vector<std::int64_t> split_ints(const std::string& key, const std::string& s) {
+  if (auto sizes = parse_sizes(s)) return *sizes;
+  throw std::invalid_argument("spec: " + key + " = '" + s + "' must be a list of positive integers");
 }
 
 std::string fmt(double v) {
@@ -94,31 +97,11 @@ void validate_conv(const ModelSpec& s, const Fail& fail) {
 
 }  // namespace
 
-std::string to_string(Activation a) {
-  switch (a) {
-    case Activation::Identity: return "identity";
-    case Activation::Sigmoid: return "sigmoid";
-    case Activation::Tanh: return "tanh";
-    case Activation::Relu: return "relu";
-    case Activation::LeakyRelu: return "leaky_relu";
-    case Activation::Elu: return "elu";
-    case Activation::Softplus: return "softplus";
-  }
-  return "?";
-}
+std::string to_string(Activation a) { return std::string(activation_info(a).name); }
 
 std::pair<double, double> value_range(Activation a) {
-  constexpr double inf = std::numeric_limits<double>::infinity();
-  switch (a) {
-    case Activation::Sigmoid: return {0, 1};
-    case Activation::Tanh: return {-1, 1};
-    case Activation::Relu:
-    case Activation::Softplus: return {0, inf};
-    case Activation::Elu: return {-1, inf};
-    case Activation::Identity:
-    case Activation::LeakyRelu: return {-inf, inf};
-  }
-  return {-inf, inf};
+  const ActivationInfo& f = activation_info(a);
+  return {f.lo, f.hi};
 }
 
 bool TargetRange::bounded() const { return std::isfinite(lo) || std::isfinite(hi); }
@@ -140,30 +123,83 @@ TargetRange target_range(const ModelSpec& spec) {
 }
 
 Activation parse_activation(const std::string& s) {
-  for (Activation a : {Activation::Identity, Activation::Sigmoid, Activation::Tanh, Activation::Relu,
-                       Activation::LeakyRelu, Activation::Elu, Activation::Softplus})
-    if (to_string(a) == s) return a;
-  if (s == "linear" || s == "none") return Activation::Identity;
-  throw std::invalid_argument("unknown activation '" + s +
-                              "' (expected identity, sigmoid, tanh, relu, leaky_relu, elu or softplus)");
+  if (const auto a = find_activation(s)) return *a;
+  throw std::invalid_argument("unknown activation '" + s + "' (expected " + activation_names() + ")");
+}
+
+namespace {
+
+// The losses and the noise kinds, one row each: parsing, printing, help and
+// messages read these tables.
+struct LossRow {
+  Loss id;
+  const char* name;
+  const char* help;
+};
+const LossRow kLosses[] = {
+    {Loss::BCE, "bce", "data in [0, 1], sigmoid output"},
+    {Loss::MSE, "mse", "1/2 sum of squares; any real data with --output identity"},
+};
+
+struct NoiseRow {
+  Noise id;
+  const char* name;
+  std::vector<const char*> aliases;
+};
+const NoiseRow kNoises[] = {
+    {Noise::None, "none", {}},
+    {Noise::Masking, "masking", {}},
+    {Noise::Gaussian, "gaussian", {}},
+    {Noise::SaltPepper, "salt-pepper", {"salt_pepper", "saltpepper"}},
+};
+
+// "a, b or c" of the rows' names.
+template <class Rows>
+std::string names_of(const Rows& rows) {
+  std::string s;
+  const std::size_t n = std::size(rows);
+  for (std::size_t i = 0; i < n; ++i) s += (i == 0 ? "" : i + 1 == n ? " or " : ", ") + std::string(rows[i].name);
+  return s;
+}
+
+}  // namespace
+
+std::string to_string(Loss l) {
+  for (const LossRow& r : kLosses)
+    if (r.id == l) return r.name;
+  return "?";
+}
+
+Loss parse_loss(const std::string& s) {
+  for (const LossRow& r : kLosses)
+    if (s == r.name) return r.id;
+  throw std::invalid_argument("loss '" + s + "': expected " + names_of(kLosses));
+}
+
+std::string loss_help() {
+  std::string s;
+  const std::size_t n = std::size(kLosses);
+  for (std::size_t i = 0; i < n; ++i)
+    s += (i == 0 ? "" : i + 1 == n ? " or " : ", ") + std::string(kLosses[i].name) + " (" + kLosses[i].help + ")";
+  return s;
 }
 
 std::string to_string(Noise n) {
-  switch (n) {
-    case Noise::None: return "none";
-    case Noise::Masking: return "masking";
-    case Noise::Gaussian: return "gaussian";
-    case Noise::SaltPepper: return "salt-pepper";
-  }
+  for (const NoiseRow& r : kNoises)
+    if (r.id == n) return r.name;
   return "?";
 }
 
 Noise parse_noise(const std::string& s) {
-  for (Noise n : {Noise::None, Noise::Masking, Noise::Gaussian, Noise::SaltPepper})
-    if (to_string(n) == s) return n;
-  if (s == "salt_pepper" || s == "saltpepper") return Noise::SaltPepper;
-  throw std::invalid_argument("unknown noise '" + s + "' (expected none, masking, gaussian or salt-pepper)");
+  for (const NoiseRow& r : kNoises) {
+    if (s == r.name) return r.id;
+    for (const char* a : r.aliases)
+      if (s == a) return r.id;
+  }
+  throw std::invalid_argument("unknown noise '" + s + "' (expected " + noise_names() + ")");
 }
+
+std::string noise_names() { return names_of(kNoises); }
 
 std::vector<std::int64_t> ModelSpec::decoder_sizes() const {
   if (!mirror_decoder) return decoder_hidden;
@@ -175,37 +211,104 @@ std::vector<std::int64_t> ModelSpec::conv_code_shape() const {
   return conv_shapes(image_shape, conv_encoder).back();
 }
 
+namespace {
+
+// The spec's fields, one row each: its key in the text, the member it holds, and the
+// apps' option that sets it (empty: no option; the recipe or the data sets it).
+// to_text, parse_spec and the apps' list of recipe overrides read this table; a
+// field's type says how its value is printed and parsed (the overloads below).
+using Member = std::variant<std::string ModelSpec::*, std::int64_t ModelSpec::*, double ModelSpec::*, bool ModelSpec::*,
+                            Activation ModelSpec::*, Loss ModelSpec::*, Noise ModelSpec::*,
+                            std::vector<std::int64_t> ModelSpec::*, std::vector<ConvLayer> ModelSpec::*>;
+struct SpecField {
+  const char* key;
+  Member member;
+  const char* option;
+};
+const SpecField kFields[] = {
+    {"recipe", &ModelSpec::recipe, ""},
+    {"features", &ModelSpec::features, ""},
+    {"image_shape", &ModelSpec::image_shape, ""},
+    {"hidden", &ModelSpec::hidden, "hidden"},
+    {"code", &ModelSpec::code, "code"},
+    {"activation", &ModelSpec::activation, "activation"},
+    {"code_activation", &ModelSpec::code_activation, "code-activation"},
+    {"mirror_decoder", &ModelSpec::mirror_decoder, ""},
+    {"decoder_hidden", &ModelSpec::decoder_hidden, ""},
+    {"output", &ModelSpec::output, "output"},
+    {"loss", &ModelSpec::loss, "loss"},
+    {"conv_encoder", &ModelSpec::conv_encoder, "conv-encoder"},
+    {"conv_decoder", &ModelSpec::conv_decoder, "conv-decoder"},
+    {"conv_code", &ModelSpec::conv_code, "conv-code"},
+    {"tied", &ModelSpec::tied, "tied"},
+    {"noise", &ModelSpec::noise, "noise"},
+    {"noise_level", &ModelSpec::noise_level, "noise"},  // --noise KIND:LEVEL sets both
+    {"l1", &ModelSpec::l1, "l1"},
+    {"kl_rho", &ModelSpec::kl_rho, "kl-rho"},
+    {"kl_beta", &ModelSpec::kl_beta, "kl-beta"},
+    {"contractive", &ModelSpec::contractive, "contractive"},
+    {"k_sparse", &ModelSpec::k_sparse, "k"},
+    {"variational", &ModelSpec::variational, ""},
+    {"beta", &ModelSpec::beta, "beta"},
+    {"conditional", &ModelSpec::conditional, "conditional"},
+    {"classes", &ModelSpec::classes, ""},
+    {"weight_decay", &ModelSpec::weight_decay, "weight-decay"},
+    {"decay_biases", &ModelSpec::decay_biases, "decay-biases"},
+};
+
+// A value as to_text writes it.
+std::string print(const std::string& v) { return v; }
+std::string print(std::int64_t v) { return std::to_string(v); }
+std::string print(double v) { return fmt(v); }
+std::string print(bool v) { return v ? "1" : "0"; }
+std::string print(Activation v) { return to_string(v); }
+std::string print(Loss v) { return to_string(v); }
+std::string print(Noise v) { return to_string(v); }
+std::string print(const std::vector<std::int64_t>& v) { return join(v); }
+std::string print(const std::vector<ConvLayer>& v) { return to_text(v); }
+
+// A value as parse_spec reads it; throws std::invalid_argument naming the key.
+double parse_number(const std::string& key, const std::string& val) {
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(val, &used);
+  } catch (...) {
+    used = 0;
+  }
+  if (used != val.size() || val.empty()) throw std::invalid_argument(key + " = '" + val + "' is not a number");
+  return v;
+}
+std::int64_t parse_integer(const std::string& key, const std::string& val) {
+  const double v = parse_number(key, val);
+  // Range first: converting a double outside int64 (or NaN) is undefined.
+  if (!(v >= -9.0e18 && v <= 9.0e18) || v != std::floor(v)) throw std::invalid_argument(key + " must be a whole number");
+  return static_cast<std::int64_t>(v);
+}
+void parse(const std::string&, const std::string& val, std::string& out) { out = val; }
+void parse(const std::string& key, const std::string& val, std::int64_t& out) { out = parse_integer(key, val); }
+void parse(const std::string& key, const std::string& val, double& out) { out = parse_number(key, val); }
+void parse(const std::string& key, const std::string& val, bool& out) { out = parse_integer(key, val) != 0; }
+void parse(const std::string&, const std::string& val, Activation& out) { out = parse_activation(val); }
+void parse(const std::string&, const std::string& val, Loss& out) { out = parse_loss(val); }
+void parse(const std::string&, const std::string& val, Noise& out) { out = parse_noise(val); }
+void parse(const std::string& key, const std::string& val, std::vector<std::int64_t>& out) { out = split_ints(key, val); }
+void parse(const std::string&, const std::string& val, std::vector<ConvLayer>& out) { out = parse_conv_layers(val); }
+
+}  // namespace
+
+std::vector<std::string> spec_options() {
+  std::vector<std::string> r;
+  for (const SpecField& f : kFields)
+    if (*f.option && std::find(r.begin(), r.end(), f.option) == r.end()) r.emplace_back(f.option);
+  return r;
+}
+
 std::string to_text(const ModelSpec& s) {
-  std::ostringstream os;
-  os << "recipe = " << s.recipe << "\n"
-     << "features = " << s.features << "\n"
-     << "image_shape = " << join(s.image_shape) << "\n"
-     << "hidden = " << join(s.hidden) << "\n"
-     << "code = " << s.code << "\n"
-     << "activation = " << to_string(s.activation) << "\n"
-     << "code_activation = " << to_string(s.code_activation) << "\n"
-     << "mirror_decoder = " << (s.mirror_decoder ? 1 : 0) << "\n"
-     << "decoder_hidden = " << join(s.decoder_hidden) << "\n"
-     << "output = " << to_string(s.output) << "\n"
-     << "loss = " << (s.loss == Loss::BCE ? "bce" : "mse") << "\n"
-     << "conv_encoder = " << to_text(s.conv_encoder) << "\n"
-     << "conv_decoder = " << to_text(s.conv_decoder) << "\n"
-     << "conv_code = " << (s.conv_code ? 1 : 0) << "\n"
-     << "tied = " << (s.tied ? 1 : 0) << "\n"
-     << "noise = " << to_string(s.noise) << "\n"
-     << "noise_level = " << fmt(s.noise_level) << "\n"
-     << "l1 = " << fmt(s.l1) << "\n"
-     << "kl_rho = " << fmt(s.kl_rho) << "\n"
-     << "kl_beta = " << fmt(s.kl_beta) << "\n"
-     << "contractive = " << fmt(s.contractive) << "\n"
-     << "k_sparse = " << s.k_sparse << "\n"
-     << "variational = " << (s.variational ? 1 : 0) << "\n"
-     << "beta = " << fmt(s.beta) << "\n"
-     << "conditional = " << (s.conditional ? 1 : 0) << "\n"
-     << "classes = " << s.classes << "\n"
-     << "weight_decay = " << fmt(s.weight_decay) << "\n"
-     << "decay_biases = " << (s.decay_biases ? 1 : 0) << "\n";
-  return os.str();
+  std::string text;
+  for (const SpecField& f : kFields)
+    text += std::string(f.key) + " = " + std::visit([&](auto m) { return print(s.*m); }, f.member) + "\n";
+  return text;
 }
 
 ModelSpec parse_spec(const std::string& text) {
@@ -226,63 +329,14 @@ ModelSpec parse_spec(const std::string& text) {
     if (eq == std::string::npos)
       throw std::invalid_argument("spec line " + std::to_string(lineno) + ": expected 'key = value', got '" + line + "'");
     const std::string key = trim(line.substr(0, eq)), val = trim(line.substr(eq + 1));
-    auto num = [&]() {
-      std::size_t used = 0;
-      double v = 0;
-      try {
-        v = std::stod(val, &used);
-      } catch (...) {
-        used = 0;
-      }
-      if (used != val.size() || val.empty())
-        throw std::invalid_argument("spec line " + std::to_string(lineno) + ": " + key + " = '" + val + "' is not a number");
-      return v;
-    };
-    auto integer = [&]() {
-      const double v = num();
-      // Range first: converting a double outside int64 (or NaN) is undefined.
-      if (!(v >= -9.0e18 && v <= 9.0e18) || v != std::floor(v))
-        throw std::invalid_argument("spec line " + std::to_string(lineno) + ": " + key + " must be a whole number");
-      return static_cast<std::int64_t>(v);
-    };
-    auto flag = [&]() { return integer() != 0; };
     try {
-      if (key == "recipe") s.recipe = val;
-      else if (key == "features") s.features = integer();
-      else if (key == "image_shape") s.image_shape = split_ints(key, val);
-      else if (key == "hidden") s.hidden = split_ints(key, val);
-      else if (key == "code") s.code = integer();
-      else if (key == "activation") s.activation = parse_activation(val);
-      else if (key == "code_activation") s.code_activation = parse_activation(val);
-      else if (key == "mirror_decoder") s.mirror_decoder = flag();
-      else if (key == "decoder_hidden") s.decoder_hidden = split_ints(key, val);
-      else if (key == "output") s.output = parse_activation(val);
-      else if (key == "loss") {
-        if (val == "bce") s.loss = Loss::BCE;
-        else if (val == "mse") s.loss = Loss::MSE;
-        else throw std::invalid_argument("loss = '" + val + "' (expected bce or mse)");
-      } else if (key == "conv_encoder") s.conv_encoder = parse_conv_layers(val);
-      else if (key == "conv_decoder") s.conv_decoder = parse_conv_layers(val);
-      else if (key == "conv_code") s.conv_code = flag();
-      else if (key == "tied") s.tied = flag();
-      else if (key == "noise") s.noise = parse_noise(val);
-      else if (key == "noise_level") s.noise_level = num();
-      else if (key == "l1") s.l1 = num();
-      else if (key == "kl_rho") s.kl_rho = num();
-      else if (key == "kl_beta") s.kl_beta = num();
-      else if (key == "contractive") s.contractive = num();
-      else if (key == "k_sparse") s.k_sparse = integer();
-      else if (key == "variational") s.variational = flag();
-      else if (key == "beta") s.beta = num();
-      else if (key == "conditional") s.conditional = flag();
-      else if (key == "classes") s.classes = integer();
-      else if (key == "weight_decay") s.weight_decay = num();
-      else if (key == "decay_biases") s.decay_biases = flag();
-      else throw std::invalid_argument("unknown key '" + key + "'");
+      const SpecField* field = nullptr;
+      for (const SpecField& f : kFields)
+        if (key == f.key) field = &f;
+      if (!field) throw std::invalid_argument("unknown key '" + key + "'");
+      std::visit([&](auto m) { parse(key, val, s.*m); }, field->member);
     } catch (const std::invalid_argument& e) {
-      const std::string m = e.what();
-      if (m.rfind("spec line", 0) == 0) throw;
-      throw std::invalid_argument("spec line " + std::to_string(lineno) + ": " + m);
+      throw std::invalid_argument("spec line " + std::to_string(lineno) + ": " + e.what());
     }
   }
   validate(s);
@@ -331,72 +385,6 @@ void validate(const ModelSpec& s) {
   if (s.conditional && !s.variational) fail("the conditional form is for the variational model");
   if (s.conditional && s.classes < 2) fail("a conditional model needs at least 2 classes");
   validate_conv(s, fail);
-}
-
-ModelSpec recipe(const std::string& name) { return recipe(name, 784, {1, 28, 28}); }
-
-ModelSpec recipe(const std::string& name, std::int64_t features, const std::vector<std::int64_t>& image_shape) {
-  ModelSpec s;
-  s.recipe = name;
-  s.features = features;
-  s.image_shape = image_shape;
-  auto one_layer = [&](std::int64_t code, Activation a) {
-    s.hidden = {};
-    s.code = code;
-    s.activation = s.code_activation = a;
-  };
-  if (name == "shallow") one_layer(64, Activation::Sigmoid);
-  else if (name == "undercomplete") one_layer(32, Activation::Relu);
-  else if (name == "tied") { one_layer(32, Activation::Relu); s.tied = true; }
-  else if (name == "deep") { s.hidden = {128, 64}; s.code = 32; }
-  else if (name == "sparse-l1") { one_layer(32, Activation::Relu); s.l1 = 0.0784; }
-  else if (name == "sparse-kl") {
-    one_layer(196, Activation::Sigmoid);
-    s.loss = Loss::MSE;
-    s.kl_rho = 0.1;
-    s.kl_beta = 3;
-    s.weight_decay = 3e-3;
-    s.decay_biases = false;  // UFLDL's lambda/2 sum W^2: decaying the biases too misses the reference by 4.5 %
-  } else if (name == "denoising") {
-    one_layer(256, Activation::Sigmoid);
-    s.noise = Noise::Masking;
-    s.noise_level = 0.25;
-  } else if (name == "contractive") { one_layer(256, Activation::Sigmoid); s.contractive = 0.1; }
-  else if (name == "linear") {
-    one_layer(32, Activation::Identity);
-    s.output = Activation::Identity;
-    s.loss = Loss::MSE;
-  } else if (name == "vae" || name == "beta-vae" || name == "cvae") {
-    s.hidden = {400};
-    s.code = 20;
-    s.variational = true;
-    if (name == "beta-vae") s.beta = 4;
-    if (name == "cvae") s.conditional = true;
-  } else if (name == "vae-2d") {
-    s.hidden = {256};
-    s.code = 2;
-    s.variational = true;
-  } else if (name == "k-sparse") {
-    one_layer(1000, Activation::Identity);
-    s.tied = true;
-    s.k_sparse = 25;
-    s.output = Activation::Identity;
-    s.loss = Loss::MSE;
-  } else if (is_conv_recipe(name)) {
-    fit_conv_recipe(s, name, s.image_shape);
-  } else {
-    std::string all;
-    for (const auto& r : recipe_names()) all += (all.empty() ? "" : ", ") + r;
-    throw std::invalid_argument("unknown model '" + name + "' (known: " + all + ")");
-  }
-  validate(s);
-  return s;
-}
-
-std::vector<std::string> recipe_names() {
-  return {"shallow", "undercomplete", "tied", "deep", "sparse-l1", "sparse-kl", "denoising",
-          "contractive", "linear", "vae", "beta-vae", "cvae", "vae-2d", "k-sparse",
-          "conv", "conv-strided", "conv-pool", "conv-denoise", "conv-vae"};
 }
 
 }  // namespace aeg::zoo

@@ -2,6 +2,7 @@
 // checkpoint stores, and what a C++ user fills in. zoo::build turns it into a graph.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -58,6 +59,12 @@ struct ModelSpec {
 // throws std::invalid_argument naming the bad line.
 std::string to_text(const ModelSpec& spec);
 ModelSpec parse_spec(const std::string& text);
+// The apps' options that set a spec field (ae-train --code, --noise, ...), from the
+// spec's table of fields: a recipe given any of them is named "<recipe>+".
+std::vector<std::string> spec_options();
+// "128,64" as sizes (empty items skipped, "" is none); nullopt unless every item is a
+// positive integer. The one reader of size lists: spec text and the apps' options.
+std::optional<std::vector<std::int64_t>> parse_sizes(const std::string& s);
 
 // What a model's targets (its input data, after any scaling) must be: what
 // its reconstruction can reach. BCE needs [0, 1]; with MSE the output
@@ -92,5 +99,9 @@ std::string to_string(Activation a);
 Activation parse_activation(const std::string& s);
 std::string to_string(Noise n);
 Noise parse_noise(const std::string& s);
+std::string noise_names();  // "none, masking, gaussian or salt-pepper"
+std::string to_string(Loss l);
+Loss parse_loss(const std::string& s);
+std::string loss_help();    // each loss with what it is for, for --loss's help
 
 }  // namespace aeg::zoo

@@ -4,34 +4,17 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "zoo/corrupt.hpp"
+
 namespace po = boost::program_options;
 
 namespace aeg::apps {
 
 namespace {
 
-const char* const kOverrides[] = {"hidden", "code", "activation", "code-activation", "output", "loss",
-                                  "tied", "noise", "l1", "kl-rho", "kl-beta", "contractive", "k",
-                                  "beta", "conditional", "weight-decay", "decay-biases", "conv-encoder", "conv-decoder",
-                                  "conv-code"};
-
-std::vector<std::int64_t> parse_sizes(const std::string& opt, const std::string& s) {
-  std::vector<std::int64_t> r;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    std::size_t used = 0;
-    long long v = 0;
-    try {
-      v = std::stoll(item, &used);
-    } catch (...) {
-      used = 0;
-    }
-    if (used != item.size() || v <= 0)
-      throw std::invalid_argument("--" + opt + " '" + s + "': expected positive sizes separated by commas, e.g. 128,64");
-    r.push_back(v);
-  }
-  return r;
+std::vector<std::int64_t> hidden_sizes(const std::string& s) {
+  if (auto sizes = zoo::parse_sizes(s)) return *sizes;
+  throw std::invalid_argument("--hidden '" + s + "': expected positive sizes separated by commas, e.g. 128,64");
 }
 
 void non_negative(const po::variables_map& vm, const char* name) {
@@ -51,15 +34,16 @@ void add_model_options(po::options_description& desc) {
         "recipes have sigmoid outputs and need data in [0, 1]").c_str())
       ("hidden", po::value<std::string>(), "encoder hidden sizes, e.g. 128,64 ('none' for none)")
       ("code", po::value<std::int64_t>(), "code (latent) size")
-      ("activation", po::value<std::string>(), "hidden activation: identity, sigmoid, tanh, relu, leaky_relu, elu, softplus")
+      ("activation", po::value<std::string>(), ("hidden activation: " + activation_names()).c_str())
       ("code-activation", po::value<std::string>(), "code activation")
       ("output", po::value<std::string>(), "output activation: sigmoid for BCE and data in [0, 1], identity for real-valued data")
-      ("loss", po::value<std::string>(), "bce (data in [0, 1], sigmoid output) or mse (1/2 sum of squares; any real data with --output identity)")
+      ("loss", po::value<std::string>(), zoo::loss_help().c_str())
       ("conv-encoder", po::value<std::string>(), "conv blocks before the dense encoder, e.g. conv16-k3-s2-p1-relu,maxpool2 ('none' for none)")
       ("conv-decoder", po::value<std::string>(), "conv blocks after the dense decoder, ending in the output, e.g. convt16-k3-s2-p1-op1-relu,conv1-k3-s1-p1")
       ("conv-code", po::value<bool>(), "the conv encoder's output is the code, no dense layers (0 or 1)")
       ("tied", po::value<bool>(), "tie decoder weights to the encoder's (0 or 1)")
-      ("noise", po::value<std::string>(), "input corruption while training: KIND:LEVEL, e.g. masking:0.25, gaussian:0.5, salt-pepper:0.25")
+      ("noise", po::value<std::string>(), ("input corruption while training: KIND:LEVEL, KIND one of " + zoo::noise_names() +
+                                           ", e.g. masking:0.25, gaussian:0.5").c_str())
       ("l1", po::value<double>(), "L1 activity penalty on the code")
       ("kl-rho", po::value<double>(), "KL sparsity target rate")
       ("kl-beta", po::value<double>(), "KL sparsity weight")
@@ -72,20 +56,15 @@ void add_model_options(po::options_description& desc) {
 }
 
 bool model_overrides_given(const po::variables_map& vm) {
-  for (const char* o : kOverrides)
+  for (const std::string& o : zoo::spec_options())
     if (vm.count(o)) return true;
   return false;
 }
 
 std::vector<std::int64_t> parse_image_shape(const std::string& option, const std::string& text) {
-  std::vector<std::int64_t> shape;
   std::string sizes = text;  // 3,32,32 or 3x32x32
   std::replace(sizes.begin(), sizes.end(), 'x', ',');
-  try {
-    shape = parse_sizes(option, sizes);
-  } catch (const std::invalid_argument&) {
-    shape.clear();
-  }
+  const std::vector<std::int64_t> shape = zoo::parse_sizes(sizes).value_or(std::vector<std::int64_t>{});
   if (shape.size() != 3)
     throw std::invalid_argument("--" + option + " '" + text + "': expected C,H,W, three positive sizes, e.g. 3,32,32");
   return shape;
@@ -98,7 +77,7 @@ zoo::ModelSpec spec_from_options(const po::variables_map& vm, std::int64_t featu
   zoo::ModelSpec s = zoo::recipe(vm["model"].as<std::string>(), features, image_shape);
   if (vm.count("hidden")) {
     const std::string h = vm["hidden"].as<std::string>();
-    s.hidden = h == "none" ? std::vector<std::int64_t>{} : parse_sizes("hidden", h);
+    s.hidden = h == "none" ? std::vector<std::int64_t>{} : hidden_sizes(h);
   }
   if (vm.count("code")) {
     if (vm["code"].as<std::int64_t>() <= 0) throw std::invalid_argument("--code must be positive");
@@ -108,10 +87,11 @@ zoo::ModelSpec spec_from_options(const po::variables_map& vm, std::int64_t featu
   if (vm.count("code-activation")) s.code_activation = zoo::parse_activation(vm["code-activation"].as<std::string>());
   if (vm.count("output")) s.output = zoo::parse_activation(vm["output"].as<std::string>());
   if (vm.count("loss")) {
-    const std::string l = vm["loss"].as<std::string>();
-    if (l == "bce") s.loss = zoo::Loss::BCE;
-    else if (l == "mse") s.loss = zoo::Loss::MSE;
-    else throw std::invalid_argument("--loss '" + l + "': expected bce or mse");
+    try {
+      s.loss = zoo::parse_loss(vm["loss"].as<std::string>());
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string("--") + e.what());
+    }
   }
   for (const char* o : {"conv-encoder", "conv-decoder"}) {
     if (!vm.count(o)) continue;
@@ -129,18 +109,13 @@ zoo::ModelSpec spec_from_options(const po::variables_map& vm, std::int64_t featu
     s.code = numel(s.conv_code_shape());
   }
   if (vm.count("tied")) s.tied = vm["tied"].as<bool>();
-  if (vm.count("noise")) {
-    const std::string n = vm["noise"].as<std::string>();
-    const auto colon = n.find(':');
-    s.noise = zoo::parse_noise(n.substr(0, colon));
-    s.noise_level = 0;
-    if (s.noise != zoo::Noise::None) {
-      if (colon == std::string::npos) throw std::invalid_argument("--noise '" + n + "': expected KIND:LEVEL");
-      try {
-        s.noise_level = std::stod(n.substr(colon + 1));
-      } catch (...) {
-        throw std::invalid_argument("--noise '" + n + "': the level is not a number");
-      }
+  if (vm.count("noise")) {  // the same parser as ae-eval's and ae-denoise's --noise
+    try {
+      const zoo::NoiseSpec n = zoo::parse_noise_spec(vm["noise"].as<std::string>());
+      s.noise = n.noise;
+      s.noise_level = n.level;
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string("--") + e.what());
     }
   }
   for (const char* o : {"l1", "kl-rho", "kl-beta", "contractive", "beta", "weight-decay"}) non_negative(vm, o);

@@ -1,83 +1,19 @@
-// Elementwise activations, each a function struct for detail::UnaryOp: f(x)
-// and its derivative df(x, y) with y = f(x), in numerically stable forms.
+// The elementwise activations (one op class, detail::UnaryOp, per row of
+// activation_table.hpp) and the table's public face (engine/activation.hpp).
 #include <cmath>
 #include <memory>
 #include <stdexcept>
 #include <string>
 
 #include "engine/ops.hpp"
-#include "engine/isa/kernels.hpp"
-#include "engine/ops/relu.hpp"
-#include "engine/ops/unary.hpp"
+#include "engine/ops/activation_table.hpp"
 
 namespace aeg {
 namespace {
 
-using detail::ReluFn;
+namespace act = detail::act;
 using detail::UnaryAttr;
 using detail::UnaryOp;
-
-// 1 / (1 + e^-x) without overflow: exp of a non-positive number only.
-template <class T>
-T stable_sigmoid(T x) {
-  if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
-  const T e = std::exp(x);
-  return e / (T(1) + e);
-}
-
-struct SigmoidFn {
-  static constexpr const char* name = "sigmoid";
-  static constexpr bool needs_x = false, needs_y = true;
-  static std::string describe(const UnaryAttr&) { return {}; }
-  template <class T> static T f(T x, const UnaryAttr&) { return stable_sigmoid(x); }
-  template <class T> static T df(T, T y, const UnaryAttr&) { return y * (T(1) - y); }
-  // The same formula on 16 lanes of libmvec's expf: scalar expf was 7 % of W1's step.
-  static void f_float(const float* x, float* y, std::int64_t n) { detail::kernels().sigmoid_values(x, y, n); }
-};
-struct TanhFn {
-  static constexpr const char* name = "tanh";
-  static constexpr bool needs_x = false, needs_y = true;
-  static std::string describe(const UnaryAttr&) { return {}; }
-  template <class T> static T f(T x, const UnaryAttr&) { return std::tanh(x); }
-  template <class T> static T df(T, T y, const UnaryAttr&) { return T(1) - y * y; }
-};
-// a.a = slope for x <= 0 (any sign, so the derivative reads x, not y).
-struct LeakyReluFn {
-  static constexpr const char* name = "leaky_relu";
-  static constexpr bool needs_x = true, needs_y = false;
-  static std::string describe(const UnaryAttr& a) { return "slope=" + std::to_string(a.a); }
-  template <class T> static T f(T x, const UnaryAttr& a) { return x > T(0) ? x : static_cast<T>(a.a) * x; }
-  template <class T> static T df(T x, T, const UnaryAttr& a) { return x > T(0) ? T(1) : static_cast<T>(a.a); }
-};
-// a.a = alpha: x for x > 0, alpha (e^x - 1) otherwise.
-struct EluFn {
-  static constexpr const char* name = "elu";
-  static constexpr bool needs_x = true, needs_y = false;
-  static std::string describe(const UnaryAttr& a) { return "alpha=" + std::to_string(a.a); }
-  template <class T> static T f(T x, const UnaryAttr& a) {
-    return x > T(0) ? x : static_cast<T>(a.a) * std::expm1(x);
-  }
-  template <class T> static T df(T x, T, const UnaryAttr& a) {
-    return x > T(0) ? T(1) : static_cast<T>(a.a) * std::exp(x);
-  }
-};
-// log(1 + e^x) = max(x, 0) + log1p(e^-|x|); its derivative is sigmoid(x).
-struct SoftplusFn {
-  static constexpr const char* name = "softplus";
-  static constexpr bool needs_x = true, needs_y = false;
-  static std::string describe(const UnaryAttr&) { return {}; }
-  template <class T> static T f(T x, const UnaryAttr&) {
-    return (x > T(0) ? x : T(0)) + std::log1p(std::exp(-std::abs(x)));
-  }
-  template <class T> static T df(T x, T, const UnaryAttr&) { return stable_sigmoid(x); }
-};
-struct IdentityFn {
-  static constexpr const char* name = "identity";
-  static constexpr bool needs_x = false, needs_y = false;
-  static std::string describe(const UnaryAttr&) { return {}; }
-  template <class T> static T f(T x, const UnaryAttr&) { return x; }
-  template <class T> static T df(T, T, const UnaryAttr&) { return T(1); }
-};
 
 template <class Fn>
 Var apply_unary(Var a, UnaryAttr attr = {}) {
@@ -89,33 +25,80 @@ void check_finite(const char* op, const char* what, double v) {
     throw std::invalid_argument(std::string(op) + ": " + what + " must be finite, got " + std::to_string(v));
 }
 
+std::vector<std::string_view> split_aliases(std::string_view s) {
+  std::vector<std::string_view> r;
+  while (!s.empty()) {
+    const auto comma = s.find(',');
+    r.push_back(s.substr(0, comma));
+    s = comma == std::string_view::npos ? std::string_view() : s.substr(comma + 1);
+  }
+  return r;
+}
+
+template <class... R>
+std::vector<ActivationInfo> table(act::RowList<R...>) {
+  return {ActivationInfo{R::id, R::name, split_aliases(R::aliases), R::lo, R::hi, R::param_name, R::param}...};
+}
+
 }  // namespace
 
-Var sigmoid(Var a) { return apply_unary<SigmoidFn>(a); }
-Var tanh(Var a) { return apply_unary<TanhFn>(a); }
-Var relu(Var a) { return apply_unary<ReluFn>(a); }
+const std::vector<ActivationInfo>& activations() {
+  static const std::vector<ActivationInfo> rows = [] {
+    std::vector<ActivationInfo> t = table(act::ActivationRows{});
+    for (std::size_t i = 0; i < t.size(); ++i)
+      if (static_cast<std::size_t>(t[i].id) != i)
+        throw std::logic_error("activation_table.hpp: row '" + std::string(t[i].name) + "' is out of the enumeration's order");
+    return t;
+  }();
+  return rows;
+}
+
+const ActivationInfo& activation_info(Activation f) {
+  const auto& rows = activations();
+  const auto i = static_cast<std::size_t>(f);
+  if (i >= rows.size())
+    throw std::invalid_argument("activation #" + std::to_string(static_cast<int>(f)) + " is not one of " + activation_names());
+  return rows[i];
+}
+
+std::optional<Activation> find_activation(std::string_view name) {
+  for (const ActivationInfo& a : activations()) {
+    if (a.name == name) return a.id;
+    for (std::string_view alias : a.aliases)
+      if (alias == name) return a.id;
+  }
+  return std::nullopt;
+}
+
+std::string activation_names() {
+  const auto& rows = activations();
+  std::string s;
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    s += (i == 0 ? "" : i + 1 == rows.size() ? " or " : ", ") + std::string(rows[i].name);
+  return s;
+}
+
+Var sigmoid(Var a) { return apply_unary<act::Sigmoid>(a); }
+Var tanh(Var a) { return apply_unary<act::Tanh>(a); }
+Var relu(Var a) { return apply_unary<act::Relu>(a); }
 Var leaky_relu(Var a, double slope) {
   check_finite("leaky_relu", "slope", slope);
-  return apply_unary<LeakyReluFn>(a, {slope});
+  return apply_unary<act::LeakyRelu>(a, {slope});
 }
 Var elu(Var a, double alpha) {
   check_finite("elu", "alpha", alpha);
-  return apply_unary<EluFn>(a, {alpha});
+  return apply_unary<act::Elu>(a, {alpha});
 }
-Var softplus(Var a) { return apply_unary<SoftplusFn>(a); }
-Var identity(Var a) { return apply_unary<IdentityFn>(a); }
+Var softplus(Var a) { return apply_unary<act::Softplus>(a); }
+Var identity(Var a) { return apply_unary<act::Identity>(a); }
 
 Var activate(Var a, Activation f) {
-  switch (f) {
-    case Activation::Identity: return identity(a);
-    case Activation::Sigmoid: return sigmoid(a);
-    case Activation::Tanh: return tanh(a);
-    case Activation::Relu: return relu(a);
-    case Activation::LeakyRelu: return leaky_relu(a, 0.01);
-    case Activation::Elu: return elu(a, 1.0);
-    case Activation::Softplus: return softplus(a);
-  }
-  throw std::invalid_argument("activate: unknown activation " + std::to_string(static_cast<int>(f)));
+  Var out;
+  act::with_activation(f, [&](auto row) {
+    using R = decltype(row);
+    out = apply_unary<R>(a, {R::param});
+  });
+  return out;
 }
 
 }  // namespace aeg

@@ -4,12 +4,14 @@
 // (1/B) sum_j m_j s_j, and the hand-written backward is
 //   dL/da_bj = (2/B) f'(a_bj) f''(a_bj) s_j,   dL/dW_ji = (2/B) W_ji m_j.
 // aux keeps s (hidden values) then m (hidden values) from forward to backward.
+// f' and f'' are the activation table's (default slope and alpha).
 #include <cmath>
 #include <memory>
 #include <stdexcept>
 #include <string>
 
 #include "engine/ops.hpp"
+#include "engine/ops/activation_table.hpp"
 #include "engine/ops/broadcast.hpp"
 #include "engine/ops/loss_util.hpp"
 
@@ -18,82 +20,13 @@ namespace {
 
 using detail::kGrain;
 
-// f' and f'' of each activation, with the default slope / alpha of activate().
-constexpr double kLeakySlope = 0.01, kEluAlpha = 1.0;
-
-struct IdentityD {
-  template <class T> static void d(T, T& d1, T& d2) { d1 = T(1); d2 = T(0); }
-};
-struct SigmoidD {
-  template <class T> static void d(T a, T& d1, T& d2) {
-    const T s = a >= 0 ? T(1) / (T(1) + std::exp(-a)) : std::exp(a) / (T(1) + std::exp(a));
-    d1 = s * (T(1) - s);
-    d2 = d1 * (T(1) - T(2) * s);
-  }
-};
-struct TanhD {
-  template <class T> static void d(T a, T& d1, T& d2) {
-    const T t = std::tanh(a);
-    d1 = T(1) - t * t;
-    d2 = T(-2) * t * d1;
-  }
-};
-struct ReluD {
-  template <class T> static void d(T a, T& d1, T& d2) { d1 = a > 0 ? T(1) : T(0); d2 = T(0); }
-};
-struct LeakyReluD {
-  template <class T> static void d(T a, T& d1, T& d2) { d1 = a > 0 ? T(1) : static_cast<T>(kLeakySlope); d2 = T(0); }
-};
-struct EluD {
-  template <class T> static void d(T a, T& d1, T& d2) {
-    if (a > 0) { d1 = T(1); d2 = T(0); return; }
-    d1 = d2 = static_cast<T>(kEluAlpha) * std::exp(a);
-  }
-};
-struct SoftplusD {  // f' = sigmoid
-  template <class T> static void d(T a, T& d1, T& d2) {
-    d1 = a >= 0 ? T(1) / (T(1) + std::exp(-a)) : std::exp(a) / (T(1) + std::exp(a));
-    d2 = d1 * (T(1) - d1);
-  }
-};
-
-const char* activation_name(Activation f) {
-  switch (f) {
-    case Activation::Identity: return "identity";
-    case Activation::Sigmoid: return "sigmoid";
-    case Activation::Tanh: return "tanh";
-    case Activation::Relu: return "relu";
-    case Activation::LeakyRelu: return "leaky_relu";
-    case Activation::Elu: return "elu";
-    case Activation::Softplus: return "softplus";
-  }
-  return nullptr;
-}
-
-// Calls k(D{}) with the derivative struct of f.
-template <class K>
-void with_activation(Activation f, K&& k) {
-  switch (f) {
-    case Activation::Identity: k(IdentityD{}); return;
-    case Activation::Sigmoid: k(SigmoidD{}); return;
-    case Activation::Tanh: k(TanhD{}); return;
-    case Activation::Relu: k(ReluD{}); return;
-    case Activation::LeakyRelu: k(LeakyReluD{}); return;
-    case Activation::Elu: k(EluD{}); return;
-    case Activation::Softplus: k(SoftplusD{}); return;
-  }
-  throw std::invalid_argument("contractive: unsupported activation");
-}
-
 class Contractive : public OpImpl<Contractive> {
  public:
   explicit Contractive(Activation f) : f_(f) {}
   std::string_view name() const override { return "contractive"; }
-  std::string attrs() const override { return std::string("f=") + activation_name(f_); }
+  std::string attrs() const override { return "f=" + std::string(activation_info(f_).name); }
   Shape infer(const std::vector<Shape>& in) const override {
-    if (!activation_name(f_))
-      throw std::invalid_argument("activation #" + std::to_string(static_cast<int>(f_)) +
-                                  " is not supported (use identity, sigmoid, tanh, relu, leaky_relu, elu or softplus)");
+    activation_info(f_);  // throws for a value outside the enumeration
     detail::check_arity(in, 2);
     const Shape &a = in[0], &w = in[1];
     if (a.size() != 2)
@@ -123,13 +56,13 @@ class Contractive : public OpImpl<Contractive> {
         s[j] = static_cast<T>(acc);
       }
     });
-    with_activation(f_, [&](auto D) {
-      using Deriv = decltype(D);
+    detail::act::with_activation(f_, [&](auto row) {
+      using R = decltype(row);
       detail::column_sums(
           *c.par, B, H,
           [&](std::int64_t b, std::int64_t j) {
             T d1, d2;
-            Deriv::d(a[b * H + j], d1, d2);
+            R::d12(a[b * H + j], R::param, d1, d2);
             return static_cast<double>(d1) * static_cast<double>(d1);
           },
           [&](std::int64_t j, double v) { m[j] = static_cast<T>(v); });
@@ -151,12 +84,12 @@ class Contractive : public OpImpl<Contractive> {
     const T* m = c.aux + H;
     const T g2 = T(2) * c.gout[0] / static_cast<T>(B);
     if (T* ga = c.gin[0]) {
-      with_activation(f_, [&](auto D) {
-        using Deriv = decltype(D);
+      detail::act::with_activation(f_, [&](auto row) {
+        using R = decltype(row);
         c.par->for_range(B * H, kGrain, [&](std::int64_t lo, std::int64_t hi) {
           for (std::int64_t k = lo; k < hi; ++k) {
             T d1, d2;
-            Deriv::d(a[k], d1, d2);
+            R::d12(a[k], R::param, d1, d2);
             ga[k] += g2 * d1 * d2 * s[k % H];
           }
         });

@@ -178,6 +178,7 @@ class KlSparsity : public OpImpl<KlSparsity> {
  public:
   KlSparsity(double rho, bool given_mean) : rho_(rho), given_(given_mean) {}
   std::string_view name() const override { return given_ ? "kl_sparsity_given_mean" : "kl_sparsity"; }
+  RowCoupling row_coupling() const override { return given_ ? RowCoupling::GivenBatchStatistic : RowCoupling::BatchStatistic; }
   std::string attrs() const override { return "rho=" + std::to_string(rho_); }
   Shape infer(const std::vector<Shape>& in) const override {
     detail::check_arity(in, given_ ? 2 : 1);

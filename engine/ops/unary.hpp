@@ -56,6 +56,4 @@ class UnaryOp : public OpImpl<UnaryOp<Fn>> {
   UnaryAttr attr_;
 };
 
-inline std::string no_attrs(const UnaryAttr&) { return {}; }
-
 }  // namespace aeg::detail
