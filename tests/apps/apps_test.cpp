@@ -119,6 +119,16 @@ TEST_CASE("bad options and bad files are refused with a clear message", "[apps]"
     r = run(kTrain + data + " --model undercomplete --kl-beta 3 --kl-rho 0.1");
     CHECK(r.code == 2);
     CHECK_THAT(r.out, Contains("sigmoid code"));
+    // --noise is read by one parser in every app: a level with trailing text is refused by ae-train as by ae-eval.
+    r = run(kTrain + data + " --model denoising --noise masking:0.2x");
+    CHECK(r.code == 2);
+    CHECK_THAT(r.out, Contains("--noise 'masking:0.2x': the level must be a number >= 0"));
+    r = run(kTrain + data + " --model denoising --noise dust:0.2");
+    CHECK(r.code == 2);
+    CHECK_THAT(r.out, Contains("--noise 'dust:0.2'") && Contains("none, masking, gaussian or salt-pepper"));
+    r = run(kTrain + data + " --model undercomplete --loss hinge");
+    CHECK(r.code == 2);
+    CHECK_THAT(r.out, Contains("--loss 'hinge': expected bce or mse"));
     r = run(kTrain + data + " --model sparse-kl --decay-biases maybe");
     CHECK(r.code == 2);
     CHECK_THAT(r.out, Contains("decay-biases"));
