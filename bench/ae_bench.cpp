@@ -13,8 +13,8 @@
 #include <sstream>
 
 #include "apps/common/cli.hpp"
-#include "engine/blas_core.hpp"
-#include "engine/gemm.hpp"
+#include "engine/kernels/blas_core.hpp"
+#include "engine/kernels/gemm.hpp"
 #include "engine/rng.hpp"
 #include "io/batch_reader.hpp"
 #include "io/memory_budget.hpp"

@@ -32,7 +32,7 @@ if [ ! -x "$REF_BUILD/sgemm_peak" ]; then
 fi
 
 # The same OpenBLAS kernels for all three programs: aegraph's apps leave OpenBLAS's generic
-# kernels for the CPU's own where OpenBLAS does not know the CPU (engine/blas_core.cpp); the
+# kernels for the CPU's own where OpenBLAS does not know the CPU (engine/kernels/blas_core.cpp); the
 # reference and sgemm_peak get the core aegraph runs on, named.
 if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
   OPENBLAS_CORETYPE=$(build/bench/ae-bench --workloads W5 --threads 1 --warmup 0 --min-steps 1 --min-time 0 --json |

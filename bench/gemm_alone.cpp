@@ -3,8 +3,8 @@
 #include <chrono>
 #include <vector>
 
-#include "engine/gemm.hpp"
-#include "engine/parallel.hpp"
+#include "engine/kernels/gemm.hpp"
+#include "engine/kernels/parallel.hpp"
 #include "engine/rng.hpp"
 #include "op_profile.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "engine/parallel.hpp"
+#include "engine/kernels/parallel.hpp"
 #include "op_profile.hpp"
 
 namespace aeg::bench {

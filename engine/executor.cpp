@@ -9,11 +9,11 @@
 #include <stdexcept>
 #include <utility>
 
-#include "engine/blas_core.hpp"
-#include "engine/denormals.hpp"
-#include "engine/gemm.hpp"
-#include "engine/huge_pages.hpp"
-#include "engine/parallel.hpp"
+#include "engine/kernels/blas_core.hpp"
+#include "engine/kernels/denormals.hpp"
+#include "engine/kernels/gemm.hpp"
+#include "engine/kernels/huge_pages.hpp"
+#include "engine/kernels/parallel.hpp"
 
 namespace aeg {
 

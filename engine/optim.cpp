@@ -7,10 +7,10 @@
 #include <stdexcept>
 #include <type_traits>
 
-#include "engine/adam_pass.hpp"
-#include "engine/denormals.hpp"
-#include "engine/isa/kernels.hpp"
-#include "engine/parallel.hpp"
+#include "engine/kernels/adam_pass.hpp"
+#include "engine/kernels/denormals.hpp"
+#include "engine/kernels/isa/kernels.hpp"
+#include "engine/kernels/parallel.hpp"
 
 namespace aeg {
 

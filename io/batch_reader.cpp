@@ -14,7 +14,7 @@
 
 #include <tbb/parallel_for.h>
 
-#include "engine/tsan_handoff.hpp"
+#include "engine/kernels/tsan_handoff.hpp"
 #include "io/chunk_decode.hpp"
 #include "io/h5.hpp"
 #include "io/memory_budget.hpp"
@@ -438,7 +438,7 @@ struct BatchReader::Impl {
 
   // The prefetch task. oneTBB copies it into the task it spawns, the last thing the
   // spawner writes before a worker may run it, so that copy is where the hand-off to
-  // ThreadSanitizer is released (engine/tsan_handoff.hpp); a lambda could not say so.
+  // ThreadSanitizer is released (engine/kernels/tsan_handoff.hpp); a lambda could not say so.
   struct Prefetch {
     Impl* m;
     std::int64_t k;

@@ -3,7 +3,7 @@
 # it holds AVX-512 code (and the kernels' AVX-512 branches), and none of it in a copy of an inline function or
 # template outside namespace avx512. The linker keeps one copy of each such
 # function for every caller in the program; an AVX-512 copy kept for the
-# x86-64-v3 code would fault on CPUs without AVX-512 (engine/isa/isa_namespace.hpp).
+# x86-64-v3 code would fault on CPUs without AVX-512 (engine/kernels/isa/isa_namespace.hpp).
 #   bash scripts/check_isa_objects.sh build/engine/libaegraph_engine.a
 set -euo pipefail
 lib=$(realpath "$1")

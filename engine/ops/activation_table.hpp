@@ -14,7 +14,7 @@
 #include <string>
 
 #include "engine/activation.hpp"
-#include "engine/isa/kernels.hpp"
+#include "engine/kernels/isa/kernels.hpp"
 #include "engine/ops/relu.hpp"
 #include "engine/ops/unary.hpp"
 

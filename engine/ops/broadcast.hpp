@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "engine/ops/lane_sum.hpp"
-#include "engine/parallel.hpp"
+#include "engine/kernels/lane_sum.hpp"
+#include "engine/kernels/parallel.hpp"
 #include "engine/tensor.hpp"
 
 namespace aeg::detail {

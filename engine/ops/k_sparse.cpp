@@ -4,7 +4,7 @@
 #include <numeric>
 
 #include "engine/ops.hpp"
-#include "engine/parallel.hpp"
+#include "engine/kernels/parallel.hpp"
 
 namespace aeg {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/parallel.hpp"
+#include "engine/kernels/parallel.hpp"
 #include "engine/tensor.hpp"
 
 namespace aeg::detail {

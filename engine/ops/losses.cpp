@@ -11,8 +11,8 @@
 #include <type_traits>
 
 #include "engine/ops.hpp"
-#include "engine/ops/lane_sum.hpp"
-#include "engine/isa/kernels.hpp"
+#include "engine/kernels/lane_sum.hpp"
+#include "engine/kernels/isa/kernels.hpp"
 #include "engine/ops/broadcast.hpp"
 #include "engine/ops/grad_write.hpp"
 #include "engine/ops/loss_util.hpp"

@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "engine/gemm.hpp"
+#include "engine/kernels/gemm.hpp"
 #include "engine/ops.hpp"
 #include "engine/ops/broadcast.hpp"
 #include "engine/ops/grad_write.hpp"

@@ -9,10 +9,10 @@
 #include <string>
 #include <type_traits>
 
-#include "engine/isa/kernels.hpp"
+#include "engine/kernels/isa/kernels.hpp"
 #include "engine/ops.hpp"
-#include "engine/ops/max_pool_rows.hpp"
-#include "engine/parallel.hpp"
+#include "engine/kernels/max_pool_rows.hpp"
+#include "engine/kernels/parallel.hpp"
 
 namespace aeg {
 namespace {

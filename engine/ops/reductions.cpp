@@ -10,7 +10,7 @@
 
 #include "engine/ops.hpp"
 #include "engine/ops/broadcast.hpp"
-#include "engine/ops/lane_sum.hpp"
+#include "engine/kernels/lane_sum.hpp"
 
 namespace aeg {
 namespace {

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/apps/support.hpp"
-#include "engine/gemm.hpp"
+#include "engine/kernels/gemm.hpp"
 
 using namespace aeg::test;
 using nlohmann::json;

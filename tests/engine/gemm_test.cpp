@@ -11,8 +11,8 @@
 
 #include <unistd.h>
 
-#include "engine/gemm.hpp"
-#include "engine/parallel.hpp"
+#include "engine/kernels/gemm.hpp"
+#include "engine/kernels/parallel.hpp"
 #include "engine/rng.hpp"
 
 using namespace aeg;

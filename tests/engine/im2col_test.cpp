@@ -1,4 +1,4 @@
-// im2col and col2im (engine/ops/im2col.hpp) against nested loops in float:
+// im2col and col2im (engine/kernels/im2col.hpp) against nested loops in float:
 // im2col copies every image element (or 0 for padding) to its column entry,
 // col2im adds every column entry onto its pixel in tap order from +0. The
 // same bits are required, on random geometries at strides 1 to 3 (strides 1
@@ -13,7 +13,7 @@
 #include <random>
 #include <vector>
 
-#include "engine/ops/im2col.hpp"
+#include "engine/kernels/im2col.hpp"
 #include "isa_builds.hpp"
 
 using aeg::detail::ConvGeom;

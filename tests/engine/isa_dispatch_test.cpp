@@ -1,6 +1,6 @@
-// The two builds of the engine's float kernels (engine/isa/kernels.hpp): where
+// The two builds of the engine's float kernels (engine/kernels/isa/kernels.hpp): where
 // they must give the same bits and where they may not, the choice of build
-// (AEGRAPH_ISA), and OpenBLAS's switch of kernels (engine/blas_core.hpp).
+// (AEGRAPH_ISA), and OpenBLAS's switch of kernels (engine/kernels/blas_core.hpp).
 // im2col_test.cpp checks im2col and col2im of every build against loops.
 #include <catch2/catch.hpp>
 
@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/blas_core.hpp"
+#include "engine/kernels/blas_core.hpp"
 #include "engine/cpu.hpp"
 #include "isa_builds.hpp"
 

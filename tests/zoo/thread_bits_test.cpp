@@ -10,7 +10,7 @@
 #include <cstring>
 
 #include "engine/executor.hpp"
-#include "engine/gemm.hpp"
+#include "engine/kernels/gemm.hpp"
 #include "engine/optim.hpp"
 #include "zoo/adam_options.hpp"
 #include "zoo/model.hpp"

@@ -7,13 +7,13 @@
 // The same bits: col2im adds every pixel's taps in tap order from +0, and the
 // +0 of lanes outside a tap's reach changes nothing.
 #pragma once
-#include "engine/isa/isa_namespace.hpp"
+#include "engine/kernels/isa/isa_namespace.hpp"
 #if defined(AEG_ISA_AVX512)
 #include <algorithm>
 #include <cstdint>
 
-#include "engine/ops/conv_geom.hpp"
-#include "engine/ops/masked_rows.hpp"
+#include "engine/kernels/conv_geom.hpp"
+#include "engine/kernels/masked_rows.hpp"
 
 namespace aeg::detail::inline AEG_ISA {
 

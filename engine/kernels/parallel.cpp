@@ -1,7 +1,7 @@
-#include "engine/parallel.hpp"
+#include "engine/kernels/parallel.hpp"
 
-#include "engine/denormals.hpp"
-#include "engine/tsan_handoff.hpp"
+#include "engine/kernels/denormals.hpp"
+#include "engine/kernels/tsan_handoff.hpp"
 
 #include <chrono>
 #include <mutex>

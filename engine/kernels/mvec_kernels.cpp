@@ -1,12 +1,12 @@
 // Built with -ffast-math (engine/CMakeLists.txt) so that glibc's headers declare
 // the vector variants of expf and log1pf; nothing else lives in this file. Built
 // twice: as it is for the x86-64-v3 baseline (libmvec's 8-lane AVX2 variants),
-// and by engine/isa/mvec_kernels_avx512.cpp (its 16-lane AVX-512 ones).
+// and by engine/kernels/isa/mvec_kernels_avx512.cpp (its 16-lane AVX-512 ones).
 //
 // libmvec's 16-lane, 8-lane and scalar expf do not round alike, so every element
 // goes through the same 16-lane block, the tail padded: an element's bits must not
 // depend on where a thread's chunk of the range starts or ends.
-#include "engine/ops/mvec_kernels.hpp"
+#include "engine/kernels/mvec_kernels.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,7 +1,7 @@
 // Masked 16-float row access on AVX-512, shared by the register im2col and
 // col2im kernels (im2col_s1.hpp, im2col_s2.hpp). Internal to engine/ops.
 #pragma once
-#include "engine/isa/isa_namespace.hpp"
+#include "engine/kernels/isa/isa_namespace.hpp"
 #if defined(AEG_ISA_AVX512)
 #include <immintrin.h>
 

@@ -1,15 +1,15 @@
-// One build's table of float kernels (engine/isa/kernels.hpp): compiled as it
+// One build's table of float kernels (engine/kernels/isa/kernels.hpp): compiled as it
 // is for the library's x86-64-v3 baseline, and included by
 // kernel_table_avx512.cpp for AVX-512. The kernels' code is written once, in
 // the headers below; their `#if defined(AEG_ISA_AVX512)` branches are what
 // the AVX-512 build adds.
-#include "engine/isa/isa_namespace.hpp"
-#include "engine/adam_pass.hpp"
-#include "engine/isa/kernels.hpp"
-#include "engine/ops/conv_direct.hpp"
-#include "engine/ops/im2col.hpp"
-#include "engine/ops/max_pool_rows.hpp"
-#include "engine/ops/mvec_kernels.hpp"
+#include "engine/kernels/isa/isa_namespace.hpp"
+#include "engine/kernels/adam_pass.hpp"
+#include "engine/kernels/isa/kernels.hpp"
+#include "engine/kernels/conv_direct.hpp"
+#include "engine/kernels/im2col.hpp"
+#include "engine/kernels/max_pool_rows.hpp"
+#include "engine/kernels/mvec_kernels.hpp"
 
 #define AEG_ISA_TABLE_(isa) kernels_##isa
 #define AEG_ISA_TABLE(isa) AEG_ISA_TABLE_(isa)

@@ -1,9 +1,9 @@
-#include "engine/blas_core.hpp"
+#include "engine/kernels/blas_core.hpp"
 
 #include <cstdlib>
 #include <mutex>
 
-#include "engine/isa/kernels.hpp"
+#include "engine/kernels/isa/kernels.hpp"
 
 extern "C" {
 char* openblas_get_corename(void);

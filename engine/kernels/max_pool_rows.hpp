@@ -1,9 +1,9 @@
 // The maximum of whole 2x2 windows at stride 2 (the zoo's pools), for
 // max_pool2d (pooling.cpp): built per instruction set, for float, in the kernel
-// table (engine/isa/kernels.hpp), since only AVX-512 vectorises it (the arg-max
+// table (engine/kernels/isa/kernels.hpp), since only AVX-512 vectorises it (the arg-max
 // goes from int64 to float). Internal to engine/ops.
 #pragma once
-#include "engine/isa/isa_namespace.hpp"
+#include "engine/kernels/isa/isa_namespace.hpp"
 
 #include <cmath>
 #include <cstdint>

@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "engine/adam_scalars.hpp"
-#include "engine/ops/conv_geom.hpp"
+#include "engine/kernels/adam_scalars.hpp"
+#include "engine/kernels/conv_geom.hpp"
 
 namespace aeg::detail {
 

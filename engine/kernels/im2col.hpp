@@ -5,22 +5,22 @@
 // zero padding, giving (OH, OW) positions. Its column matrix is
 // (C * kh * kw, OH * OW), row (c, i, j) holding image[c, oh*s - p + i, ow*s - p + j]
 // (0 outside). conv2d: out = W col(x). conv_transpose2d: out = col2im(W^T x).
-// Float at strides 1 and 2 in the AVX-512 build (engine/isa/kernels.hpp) goes to
+// Float at strides 1 and 2 in the AVX-512 build (engine/kernels/isa/kernels.hpp) goes to
 // the register kernels of im2col_s1.hpp and im2col_s2.hpp (the same bits); the
 // versions here do the rest. The ops reach float through conv_dispatch.hpp.
 #pragma once
-#include "engine/isa/isa_namespace.hpp"
+#include "engine/kernels/isa/isa_namespace.hpp"
 #include <algorithm>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
 
-#include "engine/ops/conv_geom.hpp"
-#include "engine/ops/im2col_s1.hpp"
-#include "engine/ops/im2col_s2.hpp"
-#include "engine/ops/lane_sum.hpp"
-#include "engine/parallel.hpp"
+#include "engine/kernels/conv_geom.hpp"
+#include "engine/kernels/im2col_s1.hpp"
+#include "engine/kernels/im2col_s2.hpp"
+#include "engine/kernels/lane_sum.hpp"
+#include "engine/kernels/parallel.hpp"
 
 namespace aeg::detail::inline AEG_ISA {
 

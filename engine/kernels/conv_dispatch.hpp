@@ -1,13 +1,13 @@
 // The conv kernels as the ops call them: float through the build for this CPU
-// (engine/isa/kernels.hpp: AVX-512 or the x86-64-v3 baseline), double (the
+// (engine/kernels/isa/kernels.hpp: AVX-512 or the x86-64-v3 baseline), double (the
 // gradient checks) through the portable templates. Internal to engine/ops.
 #pragma once
 #include <cstdint>
 #include <type_traits>
 
-#include "engine/isa/kernels.hpp"
-#include "engine/ops/conv_direct.hpp"
-#include "engine/ops/im2col.hpp"
+#include "engine/kernels/isa/kernels.hpp"
+#include "engine/kernels/conv_direct.hpp"
+#include "engine/kernels/im2col.hpp"
 
 namespace aeg::detail::dispatch {
 

@@ -5,7 +5,7 @@
 // only, so callers that split work into fixed ranges keep their results
 // independent of the thread count. Internal to engine/ops.
 #pragma once
-#include "engine/isa/isa_namespace.hpp"
+#include "engine/kernels/isa/isa_namespace.hpp"
 #include <cstdint>
 
 namespace aeg::detail::inline AEG_ISA {

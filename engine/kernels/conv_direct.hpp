@@ -7,13 +7,13 @@
 // w is (O, C, kh, kw); the image (C, H, W) and the output (O, OH, OW) follow
 // ConvGeom with stride 1.
 #pragma once
-#include "engine/isa/isa_namespace.hpp"
+#include "engine/kernels/isa/isa_namespace.hpp"
 #include <algorithm>
 #include <cstdint>
 #include <type_traits>
 
-#include "engine/ops/im2col.hpp"
-#include "engine/ops/masked_rows.hpp"
+#include "engine/kernels/im2col.hpp"
+#include "engine/kernels/masked_rows.hpp"
 
 namespace aeg::detail::inline AEG_ISA {
 

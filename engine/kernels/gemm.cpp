@@ -1,4 +1,4 @@
-#include "engine/gemm.hpp"
+#include "engine/kernels/gemm.hpp"
 
 #include <cblas.h>
 
@@ -10,7 +10,7 @@
 
 #include <unistd.h>
 
-#include "engine/parallel.hpp"
+#include "engine/kernels/parallel.hpp"
 
 extern "C" void openblas_set_num_threads(int);
 

@@ -9,13 +9,13 @@
 // change nothing, since a sum that starts at +0 is never -0.
 // 128 samples of W3's conv1 geometry: col2im 3.56 -> 1.19 ms.
 #pragma once
-#include "engine/isa/isa_namespace.hpp"
+#include "engine/kernels/isa/isa_namespace.hpp"
 #if defined(AEG_ISA_AVX512)
 #include <algorithm>
 #include <cstdint>
 
-#include "engine/ops/conv_geom.hpp"
-#include "engine/ops/masked_rows.hpp"
+#include "engine/kernels/conv_geom.hpp"
+#include "engine/kernels/masked_rows.hpp"
 
 namespace aeg::detail::inline AEG_ISA {
 

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "engine/isa/kernels.hpp"
+#include "engine/kernels/isa/kernels.hpp"
 
 namespace aeg::detail {
 namespace {

@@ -1,13 +1,13 @@
 // Adam's update of one range of a parameter: built per instruction set, for
-// float, in the kernel table (engine/isa/kernels.hpp): sqrt and division on 16
+// float, in the kernel table (engine/kernels/isa/kernels.hpp): sqrt and division on 16
 // lanes ran it in half the time of 8 on AMD Zen 5. Internal to the engine.
 #pragma once
-#include "engine/isa/isa_namespace.hpp"
+#include "engine/kernels/isa/isa_namespace.hpp"
 
 #include <cmath>
 #include <cstdint>
 
-#include "engine/adam_scalars.hpp"
+#include "engine/kernels/adam_scalars.hpp"
 
 namespace aeg::detail::inline AEG_ISA {
 

@@ -2,9 +2,9 @@
 // registers): bce_with_logits and the sigmoid, whose scalar libm calls were the
 // largest costs of a shallow autoencoder's step. Every element's bits are the
 // same wherever a thread's chunk of the range starts. Ops call them through the
-// table of the CPU's build (engine/isa/kernels.hpp). Internal to engine/ops.
+// table of the CPU's build (engine/kernels/isa/kernels.hpp). Internal to engine/ops.
 #pragma once
-#include "engine/isa/isa_namespace.hpp"
+#include "engine/kernels/isa/isa_namespace.hpp"
 #include <cstdint>
 
 namespace aeg::detail::inline AEG_ISA {
