@@ -3,16 +3,17 @@
 #include <iostream>
 
 #include "apps/common/cli.hpp"
-#include "apps/common/codec.hpp"
+#include "analysis/codec.hpp"
 #include "train/data_check.hpp"
 #include "train/model_state.hpp"
 #include "io/arrays.hpp"
-#include "apps/common/codes_plot.hpp"
+#include "analysis/codes_plot.hpp"
 #include "io/dataset.hpp"
 
 namespace po = boost::program_options;
 using namespace aeg;
 using namespace aeg::apps;
+using namespace aeg::analysis;
 using namespace aeg::train;
 
 int main(int argc, char** argv) {

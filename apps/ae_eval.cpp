@@ -4,9 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "apps/common/anomaly.hpp"
-#include "apps/common/anomaly_plot.hpp"
-#include "apps/common/codes_plot.hpp"
+#include "analysis/anomaly.hpp"
+#include "analysis/anomaly_plot.hpp"
+#include "analysis/codes_plot.hpp"
 #include "apps/common/cli.hpp"
 #include "train/curves.hpp"
 #include "train/data_check.hpp"
@@ -20,6 +20,7 @@
 namespace po = boost::program_options;
 using namespace aeg;
 using namespace aeg::apps;
+using namespace aeg::analysis;
 using namespace aeg::train;
 
 namespace {

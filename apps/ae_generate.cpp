@@ -5,12 +5,12 @@
 #include <iostream>
 
 #include "apps/common/cli.hpp"
-#include "apps/common/codec.hpp"
-#include "apps/common/codes_plot.hpp"
-#include "apps/common/grid_plot.hpp"
+#include "analysis/codec.hpp"
+#include "analysis/codes_plot.hpp"
+#include "analysis/grid_plot.hpp"
 #include "train/data_check.hpp"
 #include "train/image_grid.hpp"
-#include "apps/common/latent.hpp"
+#include "analysis/latent.hpp"
 #include "train/model_state.hpp"
 #include "io/arrays.hpp"
 #include "io/dataset.hpp"
@@ -18,6 +18,7 @@
 namespace po = boost::program_options;
 using namespace aeg;
 using namespace aeg::apps;
+using namespace aeg::analysis;
 using namespace aeg::train;
 
 namespace {

@@ -12,7 +12,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "apps/common/anomaly.hpp"
+#include "analysis/anomaly.hpp"
 #include "apps/common/cli.hpp"
 #include "io/batch_reader.hpp"
 #include "io/dataset.hpp"
@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
       for (std::size_t i = 0; i < anomalous.size(); ++i) anomalous[i] = test.y[i] != normal;
       for (auto k : codes)
         std::printf("{\"method\": \"pca\", \"k\": %lld, \"normal_class\": %d, \"auroc\": %.6f}\n", static_cast<long long>(k), normal,
-                    apps::roc_auc(errors(one, test, k), anomalous));
+                    analysis::roc_auc(errors(one, test, k), anomalous));
     }
     return 0;
   });

@@ -1,7 +1,9 @@
 // A deep, tied, denoising autoencoder built by hand from the zoo's layers and
 // trained by the library's trainer (aegraph::train): epochs over an HDF5
-// dataset, a checkpoint each epoch, then reloaded, evaluated and pictured.
+// dataset, a checkpoint each epoch, then reloaded, evaluated, scored per image
+// (aegraph::analysis) and pictured.
 //   z = f(W_2 f(W_1 x~ + b_1) + b_2),  x_hat = sigmoid(W_1^T f(W_2^T z + b_3) + b_4)
+#include <aegraph/analysis/anomaly.hpp>
 #include <aegraph/engine/ops.hpp>
 #include <aegraph/io/batch_reader.hpp>
 #include <aegraph/io/dataset.hpp>
@@ -79,7 +81,12 @@ int main(int argc, char** argv) {
   Tensor<float> grid({16, 1, side, side});
   for (int i = 0; i < 8 * features; ++i) grid[i] = shown.x.data[static_cast<std::size_t>(i)], grid[i + 8 * features] = rec[static_cast<std::size_t>(i)];
   train::write_image_grid(png, grid, 2, 8);
-  if (m.loss != r.last_test_loss || !(m.bce_px < 0.25)) {
+  // Each image's reconstruction error (aegraph::analysis): the anomaly score of a one-class model.
+  const analysis::SampleErrors err = analysis::per_sample_errors(shown.x.ptr(), rec.data(), 8, features);
+  float worst = 0;
+  for (float e : err.mse) worst = e > worst ? e : worst;
+  std::printf("per-image MSE of the 8 shown: worst %.4f\n", worst);
+  if (m.loss != r.last_test_loss || !(m.bce_px < 0.25) || !(worst < 0.05)) {
     std::printf("FAILED: the reloaded model evaluates differently, or did not learn the bars\n");
     return 1;
   }

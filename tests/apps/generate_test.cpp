@@ -1,6 +1,6 @@
 // The apps around a trained model: ae-encode, ae-generate, ae-denoise, ae-graph
-// and ae-eval --anomaly, on small generated 8 x 8 image datasets; and the
-// code-space walks and ROC AUC they are built on.
+// and ae-eval --anomaly, on small generated 8 x 8 image datasets (the code-space
+// walks and ROC AUC they are built on: tests/analysis/).
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -8,8 +8,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "apps/common/anomaly.hpp"
-#include "apps/common/latent.hpp"
 #include "io/arrays.hpp"
 #include "io/png.hpp"
 #include "tests/apps/support.hpp"
@@ -39,53 +37,6 @@ std::string trained(const TempDir& dir, const std::string& model, const std::str
 }
 
 }  // namespace
-
-TEST_CASE("code-space walks", "[apps][latent]") {
-  const float a[3] = {0, 1, 2}, b[3] = {4, 1, -2};
-  const apps::Codes line = apps::interpolate(a, b, 3, 5);
-  REQUIRE(line.size() == 15);
-  CHECK(line[0] == 0);
-  CHECK(line[2] == 2);
-  CHECK(line[12] == 4);
-  CHECK(line[14] == -2);
-  CHECK(line[6] == Approx(2));  // the middle
-  CHECK(line[7] == Approx(1));
-  CHECK_THROWS_WITH(apps::interpolate(a, b, 3, 1), Contains("at least 2"));
-
-  const apps::Codes t = apps::traverse({0, 1, 2, 3, 4, 5}, 3, 1, {-1, 7});
-  CHECK(t == apps::Codes{0, -1, 2, 0, 7, 2, 3, -1, 5, 3, 7, 5});
-  CHECK_THROWS_WITH(apps::traverse({0, 1, 2}, 3, 3, {0}), Contains("units 0..2"));
-
-  CHECK(apps::normal_quantile(0.5) == Approx(0).margin(1e-12));
-  CHECK(apps::normal_quantile(0.975) == Approx(1.959963984540054));
-  CHECK(apps::normal_quantile(0.05) == Approx(-1.644853626951472));
-  const apps::Codes grid = apps::manifold_grid(3, apps::normal_quantile, apps::normal_quantile);
-  REQUIRE(grid.size() == 18);
-  CHECK(grid[0] < 0);        // top left: low x
-  CHECK(grid[1] > 0);        // ... high y
-  CHECK(grid[8] == Approx(0).margin(1e-6));  // centre
-  CHECK(grid[9] == Approx(0).margin(1e-6));
-
-  const std::vector<float> sorted{1, 2, 3, 5};
-  CHECK(apps::empirical_quantile(sorted, 0) == 1);
-  CHECK(apps::empirical_quantile(sorted, 1) == 5);
-  CHECK(apps::empirical_quantile(sorted, 0.5) == Approx(2.5));
-}
-
-TEST_CASE("ROC AUC", "[apps][anomaly]") {
-  CHECK(apps::roc_auc({0.1f, 0.2f, 0.8f, 0.9f}, {false, false, true, true}) == 1.0);
-  CHECK(apps::roc_auc({0.1f, 0.2f, 0.8f, 0.9f}, {true, true, false, false}) == 0.0);
-  CHECK(apps::roc_auc({0.5f, 0.5f, 0.5f}, {true, false, false}) == 0.5);
-  // Positives 0.3, 0.7; negatives 0.2, 0.5, 0.7: pairs won 1 + (2 + 1/2) of 6.
-  CHECK(apps::roc_auc({0.3f, 0.7f, 0.2f, 0.5f, 0.7f}, {true, true, false, false, false}) == Approx(3.5 / 6));
-  CHECK_THROWS_WITH(apps::roc_auc({0.1f}, {true}), Contains("both"));
-  const apps::SampleErrors e = apps::per_sample_errors(std::vector<float>{0, 1, 1, 1}.data(),
-                                                       std::vector<float>{0.5f, 0.5f, 1, 1}.data(), 2, 2);
-  CHECK(e.mse[0] == Approx(0.25));
-  CHECK(e.mse[1] == 0);
-  CHECK(e.bce[0] == Approx(std::log(2.0)));
-  CHECK(e.bce[1] == Approx(0).margin(1e-6));
-}
 
 TEST_CASE("ae-encode writes every code with its label, and a scatter plot", "[apps]") {
   TempDir dir;

@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "apps/common/anomaly.hpp"
+#include "analysis/anomaly.hpp"
 #include "io/checkpoint.hpp"
 #include "tests/apps/support.hpp"
 #include "tests/plot/figure_files.hpp"
@@ -141,13 +141,6 @@ TEST_CASE("ae-eval --anomaly --normal-class --plot draws the ROC curve with its 
   r = run(kEval + " --checkpoint " + ck + " --data " + (dir / "named.h5") + " --plot " + (dir / "x.png"));
   CHECK(r.code == 2);
   CHECK_THAT(r.out, Contains("--plot goes with"));
-}
-
-TEST_CASE("the ROC curve steps through every threshold from (0, 0) to (1, 1)", "[apps][plot]") {
-  const apps::RocCurve c = apps::roc_curve({0.9f, 0.8f, 0.8f, 0.1f}, {true, false, true, false});
-  CHECK(c.fpr == std::vector<double>{0, 0, 0.5, 1});
-  CHECK(c.tpr == std::vector<double>{0, 0.5, 1, 1});
-  CHECK_THROWS(apps::roc_curve({0.5f}, {true}));
 }
 
 TEST_CASE("ae-generate labels the manifold's axes with code values and says what a strip joins", "[apps][plot]") {

@@ -6,7 +6,7 @@
 
 #include "plot/figure.hpp"
 
-namespace aeg::apps {
+namespace aeg::analysis {
 
 struct AnomalyToPlot {
   std::vector<float> score;
@@ -19,4 +19,4 @@ struct AnomalyToPlot {
 
 plot::Figure anomaly_figure(const AnomalyToPlot& a);
 
-}  // namespace aeg::apps
+}  // namespace aeg::analysis

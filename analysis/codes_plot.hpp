@@ -8,7 +8,7 @@
 
 #include "plot/figure.hpp"
 
-namespace aeg::apps {
+namespace aeg::analysis {
 
 struct CodesToPlot {
   std::vector<float> codes;                // n x code, row-major
@@ -24,4 +24,4 @@ plot::Figure codes_figure(const CodesToPlot& c);
 // The legend's name for label k: class_names[k], or "class k".
 std::string class_name(const std::vector<std::string>& class_names, std::int32_t k);
 
-}  // namespace aeg::apps
+}  // namespace aeg::analysis

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace aeg::apps {
+namespace aeg::analysis {
 
 struct SampleErrors {
   std::vector<float> mse;  // mean squared error per feature
@@ -26,4 +26,4 @@ struct RocCurve {
 };
 RocCurve roc_curve(const std::vector<float>& score, const std::vector<bool>& positive);
 
-}  // namespace aeg::apps
+}  // namespace aeg::analysis

@@ -1,4 +1,4 @@
-#include "apps/common/codec.hpp"
+#include "analysis/codec.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -11,7 +11,7 @@
 #include "engine/executor.hpp"
 #include "zoo/model.hpp"
 
-namespace aeg::apps {
+namespace aeg::analysis {
 namespace {
 
 constexpr std::int64_t kBatch = 500;
@@ -87,4 +87,4 @@ Tensor<float> decode(const zoo::ModelSpec& spec, ParamStore<float>& params, cons
   return images;
 }
 
-}  // namespace aeg::apps
+}  // namespace aeg::analysis

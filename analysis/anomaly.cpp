@@ -1,11 +1,11 @@
-#include "apps/common/anomaly.hpp"
+#include "analysis/anomaly.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
 
-namespace aeg::apps {
+namespace aeg::analysis {
 
 SampleErrors per_sample_errors(const float* x, const float* y, std::int64_t n, std::int64_t f) {
   SampleErrors e;
@@ -69,4 +69,4 @@ RocCurve roc_curve(const std::vector<float>& score, const std::vector<bool>& pos
   return r;
 }
 
-}  // namespace aeg::apps
+}  // namespace aeg::analysis

@@ -1,4 +1,4 @@
-#include "apps/common/grid_plot.hpp"
+#include "analysis/grid_plot.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 
 #include "plot/tiles.hpp"
 
-namespace aeg::apps {
+namespace aeg::analysis {
 namespace {
 
 // Every label when they fit, else every k-th: about 16 along an axis.
@@ -40,4 +40,4 @@ plot::Figure grid_figure(const LabelledGrid& g) {
   return f;
 }
 
-}  // namespace aeg::apps
+}  // namespace aeg::analysis

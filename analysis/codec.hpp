@@ -9,7 +9,7 @@
 #include "engine/tensor.hpp"
 #include "zoo/spec.hpp"
 
-namespace aeg::apps {
+namespace aeg::analysis {
 
 // x: n x features. labels: one per row for conditional models (else empty).
 // Returns n x code.
@@ -20,4 +20,4 @@ Tensor<float> encode(const zoo::ModelSpec& spec, ParamStore<float>& params, cons
 Tensor<float> decode(const zoo::ModelSpec& spec, ParamStore<float>& params, const float* z,
                      const std::vector<std::int32_t>& labels, std::int64_t n, int threads = 2);
 
-}  // namespace aeg::apps
+}  // namespace aeg::analysis

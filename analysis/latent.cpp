@@ -1,4 +1,4 @@
-#include "apps/common/latent.hpp"
+#include "analysis/latent.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 
 #include <boost/math/special_functions/erf.hpp>
 
-namespace aeg::apps {
+namespace aeg::analysis {
 
 Codes prior_samples(std::int64_t n, std::int64_t code, Rng& rng) {
   Codes z(static_cast<std::size_t>(n * code));
@@ -60,4 +60,4 @@ double empirical_quantile(const std::vector<float>& sorted, double p) {
   return (1 - t) * sorted[lo] + t * sorted[hi];
 }
 
-}  // namespace aeg::apps
+}  // namespace aeg::analysis

@@ -1,4 +1,4 @@
-#include "apps/common/codes_plot.hpp"
+#include "analysis/codes_plot.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 
 #include "plot/projection.hpp"
 
-namespace aeg::apps {
+namespace aeg::analysis {
 namespace {
 
 // The 0.5 and 99.5 percentiles, padded: a few far points do not squash the rest.
@@ -82,4 +82,4 @@ plot::Figure codes_figure(const CodesToPlot& c) {
   return f;
 }
 
-}  // namespace aeg::apps
+}  // namespace aeg::analysis

@@ -8,7 +8,7 @@
 #include "engine/tensor.hpp"
 #include "plot/figure.hpp"
 
-namespace aeg::apps {
+namespace aeg::analysis {
 
 struct LabelledGrid {
   Tensor<float> images;                         // n x C x H x W in [0, 1], C 1 or 3
@@ -21,4 +21,4 @@ struct LabelledGrid {
 // The tiles drawn at a whole number of screen pixels per image pixel.
 plot::Figure grid_figure(const LabelledGrid& g);
 
-}  // namespace aeg::apps
+}  // namespace aeg::analysis

@@ -6,7 +6,7 @@
 
 #include "engine/rng.hpp"
 
-namespace aeg::apps {
+namespace aeg::analysis {
 
 using Codes = std::vector<float>;
 
@@ -40,4 +40,4 @@ Codes manifold_grid(std::int64_t steps, QuantileX qx, QuantileY qy) {
 std::vector<float> sorted_unit(const float* codes, std::int64_t n, std::int64_t code, std::int64_t dim);
 double empirical_quantile(const std::vector<float>& sorted, double p);
 
-}  // namespace aeg::apps
+}  // namespace aeg::analysis

@@ -1,13 +1,13 @@
-#include "apps/common/anomaly_plot.hpp"
+#include "analysis/anomaly_plot.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
-#include "apps/common/anomaly.hpp"
+#include "analysis/anomaly.hpp"
 #include "plot/histogram.hpp"
 
-namespace aeg::apps {
+namespace aeg::analysis {
 
 plot::Figure anomaly_figure(const AnomalyToPlot& a) {
   const RocCurve r = roc_curve(a.score, a.anomalous);
@@ -54,4 +54,4 @@ plot::Figure anomaly_figure(const AnomalyToPlot& a) {
   return f;
 }
 
-}  // namespace aeg::apps
+}  // namespace aeg::analysis
