@@ -19,6 +19,7 @@
 #include "train/output_lock.hpp"
 #include "train/progress.hpp"
 #include "train/run_settings.hpp"
+#include "train/step_runner.hpp"
 #include "engine/executor.hpp"
 #include "io/batch_reader.hpp"
 #include "io/dataset.hpp"
@@ -167,14 +168,6 @@ void write_recon_picture(const std::string& path, const ModelDef& def, ParamStor
   write_image_grid(path, grid, 2, static_cast<int>(n), scale);
 }
 
-// One training graph at one batch size, run by its own executor over the shared parameters.
-struct StepGraph {
-  std::unique_ptr<zoo::Model> model;
-  std::unique_ptr<Executor<float>> ex;
-  StepGraph(std::unique_ptr<zoo::Model> m, ParamStore<float>& params, const ExecOptions& o)
-      : model(std::move(m)), ex(std::make_unique<Executor<float>>(compile(model->graph, {model->loss}), params, o)) {}
-};
-
 // The model fitted to the data on a fresh run: a zoo spec takes the data's
 // width and image shape; a hand-built model must already have them.
 ModelDef fit_to_data(ModelDef def, const TrainConfig& c, const io::DatasetInfo& info) {
@@ -252,19 +245,9 @@ TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
                  static_cast<long long>(run.batch), static_cast<long long>(parallel->layout().blocks),
                  static_cast<long long>(parallel->layout().rows));
   const ExecOptions exec{.threads = c.threads, .seed = run.seed * 7919 + 17};
-  // Data-parallel: a KL sparsity penalty taken at the whole batch's mean code, fed in (data_parallel_build()).
-  std::unique_ptr<zoo::Model> full_model =
-      parallel ? def.make(parallel->layout().rows, data_parallel_build()) : def.make(run.batch);
-  Rng init_rng(run.seed);
-  params.init_from(full_model->graph, init_rng);  // a resumed store already has every parameter
-  StepGraph full(std::move(full_model), params, exec);
-  std::unique_ptr<StepGraph> tail;  // the last, smaller batch of an epoch (data-parallel: its last block), built when first met
-  // Data-parallel: the graph for a block of `rows` rows.
-  const auto block_graph = [&](std::int64_t rows) -> BlockGraph {
-    if (rows == full.model->x.shape()[0]) return {full.ex.get(), full.model.get()};
-    if (!tail || tail->model->x.shape()[0] != rows) tail = std::make_unique<StepGraph>(def.make(rows, data_parallel_build()), params, exec);
-    return {tail->ex.get(), tail->model.get()};
-  };
+  const std::unique_ptr<StepRunner> steps =
+      make_step_runner(def, params, {.batch = run.batch, .drop_last = run.drop_last, .exec = exec}, parallel.get(), run.seed);
+  StepGraph& full = steps->full();
   Adam<float> opt(params, zoo::adam_options(spec, c.lr.value_or(1e-3), c.threads));
   std::int64_t step = 0, first_epoch = 0;
   std::vector<double> train_hist, test_hist;
@@ -330,18 +313,8 @@ TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
     double sum = 0;
     std::int64_t seen = 0, k = 0;
     while (source.next(batch)) {
-      // The whole batch's rows (in a data-parallel run, batch holds this rank's part of them).
-      const std::int64_t whole = parallel ? std::min(run.batch, source.size() - k * run.batch) : batch.rows;
-      if (!parallel && batch.rows != run.batch && (run.drop_last || batch.rows > run.batch)) continue;
-      StepGraph* g = &full;
-      if (!parallel && batch.rows != run.batch) {
-        if (!tail || tail->model->x.shape()[0] != batch.rows) tail = std::make_unique<StepGraph>(def.make(batch.rows), params, exec);
-        tail->ex->rng() = full.ex->rng();  // one random stream for the run, whichever graph draws from it
-        g = tail.get();
-      }
-      const zoo::Model& model = *g->model;
-      Executor<float>& ex = *g->ex;
-      if (!parallel) ex.bind_input(model.x, batch.x);  // read in place: batch lives through the step
+      if (!steps->trains(batch)) continue;
+      const std::int64_t whole = steps->whole_rows(batch, k, source.size());
       if (spec.conditional) {
         // Name the bad label by its row in the file, not its place in a shuffled batch.
         for (std::size_t r = 0; r < batch.y.size(); ++r)
@@ -349,16 +322,8 @@ TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
             throw io::DataError(c.data + ": /train/y row " + std::to_string(batch.index[r]) + " has label " +
                                 std::to_string(batch.y[r]) + ", expected 0.." + std::to_string(spec.classes - 1) +
                                 " (the model has " + std::to_string(spec.classes) + " classes)");
-        if (!parallel) one_hot(ex.input_data(model.label), batch.y, 0, batch.rows, spec.classes);
       }
-      double loss;
-      if (parallel) {
-        loss = parallel->gradients(block_graph, params, batch, whole, step);  // the whole batch's, on every rank
-      } else {
-        opt.zero_grad();
-        ex.forward();
-        loss = ex.scalar(model.loss);
-      }
+      const double loss = steps->gradients(batch, whole, step, opt);
       ++k;
       if (!std::isfinite(loss)) {
         std::ostringstream os;
@@ -366,9 +331,7 @@ TrainResult fit(const ModelDef& model_def, const TrainConfig& c) {
            << " of the epoch); stopped, keeping the last good checkpoint " << c.out << " (try a smaller --lr)";
         throw std::runtime_error(os.str());
       }
-      if (!parallel) ex.backward();
       opt.step();
-      if (g != &full) full.ex->rng() = g->ex->rng();
       ++step;
       sum += loss * static_cast<double>(whole);
       seen += whole;
