@@ -142,13 +142,7 @@ GradcheckReport gradcheck(Graph& g, Var output, const std::vector<std::pair<Var,
   double worst = -INFINITY;
   for (Target& t : targets) {
     for (std::int64_t i = 0; i < t.n; ++i) {
-      const double keep = t.data[i];
-      t.data[i] = keep + o.eps;
-      const double up = objective();
-      t.data[i] = keep - o.eps;
-      const double down = objective();
-      t.data[i] = keep;
-      const double numeric = (up - down) / (2 * o.eps);
+      const double numeric = central_difference(t.data[i], o.eps, objective);
       const double a = t.analytic[i];
       const double excess = std::abs(a - numeric) - (o.atol + o.rtol * std::abs(numeric));
       ++rep.checked;

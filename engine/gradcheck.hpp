@@ -27,6 +27,20 @@ struct GradcheckReport {
   std::string message() const;
 };
 
+// (f(x + eps) - f(x - eps)) / (2 eps) for one value x of f's inputs, which it sets,
+// evaluates f at and restores: the one central-difference step of gradcheck, of
+// ae-graph's table of backprop against finite differences, and of the tests.
+template <class F>
+double central_difference(double& x, double eps, F&& f) {
+  const double keep = x;
+  x = keep + eps;
+  const double up = f();
+  x = keep - eps;
+  const double down = f();
+  x = keep;
+  return (up - down) / (2 * eps);
+}
+
 // Every input in `feeds` that requires a gradient and every parameter in
 // `params` that `output` depends on is checked. Also checks that backward run
 // twice gives the same bits and that a zero seed gives zero gradients.

@@ -4,6 +4,8 @@
 #include <ostream>
 #include <stdexcept>
 
+#include "engine/gradcheck.hpp"
+
 namespace aeg::apps {
 
 namespace {
@@ -45,18 +47,13 @@ void print_finite_differences(std::ostream& os, const Executor<float>& traced, c
     double* values = param ? store.at(nd.name).value.ptr() : ex.input_data(v);
     const Tensor<float> backprop = traced.grad(v);
     for (std::int64_t i = 0; i < backprop.size(); ++i) {
-      const double keep = values[i];
-      values[i] = keep + eps;
-      const double up = loss();
-      values[i] = keep - eps;
-      const double down = loss();
-      values[i] = keep;
+      const double numeric = central_difference(values[i], eps, loss);
       char line[256];
       std::snprintf(line, sizeof line, "d%s/d%s[%lld]", L.c_str(), g.label(id).c_str(), static_cast<long long>(i));
       os << line;
       std::snprintf(line, sizeof line, "%*s backprop %-10.6g  finite differences %.6g\n",
                     std::max(0, 22 - static_cast<int>(L.size() + g.label(id).size())), "",
-                    static_cast<double>(backprop[i]), (up - down) / (2 * eps));
+                    static_cast<double>(backprop[i]), numeric);
       os << line;
     }
   }

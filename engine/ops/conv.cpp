@@ -15,6 +15,7 @@
 
 #include "engine/kernels/gemm.hpp"
 #include "engine/ops.hpp"
+#include "engine/ops/conv_backward.hpp"
 #include "engine/kernels/conv_dispatch.hpp"
 #include "engine/ops/grad_write.hpp"
 #include "engine/kernels/im2col.hpp"
@@ -66,11 +67,7 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
   // partials; with a fused ReLU, one sample's masked output gradient.
   std::int64_t aux_size(const std::vector<Shape>& in, const Shape&) const override {
     const ConvGeom g = geom(in[0], in[1]);
-    const BatchBlocks bb(in[0][0], numel(in[1]));
-    const std::int64_t col = column_space(g, in[1][0]);
-    const std::int64_t parts = bb.count > 1 ? in[1][0] * g.rows() + in[1][0] : 0;
-    const std::int64_t mask = relu_ ? in[1][0] * g.cols() : 0;
-    return bb.count * (col + parts + mask);
+    return aux_sizes(g, in[1][0]).total(BatchBlocks(in[0][0], numel(in[1])), relu_);
   }
 
   template <class T>
@@ -116,45 +113,27 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
     const ConvGeom g = geom(*c.in_shape[0], *c.in_shape[1]);
     const std::int64_t O = (*c.in_shape[1])[0], K = g.rows(), L = g.cols(), img = g.image_size();
     const BatchBlocks bb((*c.in_shape[0])[0], numel(*c.in_shape[1]));
-    const bool split = bb.count > 1;
+    const detail::ConvBackward<T> back(c, bb, aux_sizes(g, O), relu_, bias_);
     const T* x = c.in[0];
     const T* w = c.in[1];
-    Parallel* inner = split ? nullptr : c.par;
+    Parallel* inner = back.inner();
     const bool direct = detail::use_direct_conv(g, O);
-    const std::int64_t colsz = column_space(g, O);
-    T* part_w = c.aux + bb.count * colsz;
-    T* part_b = part_w + bb.count * O * K;
-    T* masks = split ? part_b + bb.count * O : part_w;
     auto block = [&](std::int64_t blk) {
-      T* col = c.aux + blk * colsz;
-      T* scratch = colsz ? col + K * L : nullptr;
-      const std::int32_t* off = colsz ? detail::gather_offsets(g, scratch) : nullptr;
-      // Unsplit: accumulate straight into the gradients. Split: this block's partials.
-      T* pw = split ? part_w + blk * O * K : gw;
-      T* pb = split ? part_b + blk * O : gb;
+      const auto bl = back.block(blk, g);
       for (std::int64_t n = bb.begin(blk); n < bb.end(blk); ++n) {
-        // Whether this sample's dW / db starts a block partial or an uncleared gradient.
-        const bool first = split && n == bb.begin(blk);
-        const bool first_w = first || (!split && n == 0 && c.fresh_grad(1));
-        const bool first_b = first || (!split && n == 0 && bias_ && c.fresh_grad(2));
-        const T* gy = c.gout + n * O * L;
-        if (relu_) {
-          T* gm = masks + blk * O * L;
-          detail::relu_grad(gy, c.out + n * O * L, O * L, gm);
-          gy = gm;
-        }
+        const T* gy = back.gout(bl, n);
         const T* xn = x + n * img;
         if (gw && direct) {
-          detail::dispatch::direct_conv_dw(g, O, gy, xn, first_w, pw);
+          detail::dispatch::direct_conv_dw(g, O, gy, xn, back.first_w(blk, n), bl.dw);
         } else if (gw) {  // dW (O, K) += gy (O, L) col^T (L, K)
           const T* cn = xn;
           if (!g.identity()) {
-            detail::dispatch::im2col(g, xn, col, scratch, off);
-            cn = col;
+            detail::dispatch::im2col(g, xn, bl.col, bl.scratch, bl.off);
+            cn = bl.col;
           }
-          gemm(false, true, O, K, L, T(1), gy, L, cn, L, first_w ? T(0) : T(1), pw, K, inner);
+          gemm(false, true, O, K, L, T(1), gy, L, cn, L, back.first_w(blk, n) ? T(0) : T(1), bl.dw, K, inner);
         }
-        if (gb) detail::add_channel_sums(gy, O, L, first_b, pb);
+        if (gb) detail::add_channel_sums(gy, O, L, back.first_b(blk, n), bl.db);
         if (gx) {  // dcol (K, L) = W^T (K, O) gy (O, L); dx += col2im(dcol)
           T* dxn = gx + n * img;
           if (direct) {
@@ -163,16 +142,14 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
           } else if (g.identity()) {
             gemm(true, false, K, L, O, T(1), w, K, gy, L, detail::grad_beta(c, 0), dxn, L, inner);
           } else {
-            gemm(true, false, K, L, O, T(1), w, K, gy, L, T(0), col, L, inner);
-            detail::dispatch::col2im(g, col, scratch, off, c.fresh_grad(0), dxn);
+            gemm(true, false, K, L, O, T(1), w, K, gy, L, T(0), bl.col, L, inner);
+            detail::dispatch::col2im(g, bl.col, bl.scratch, bl.off, c.fresh_grad(0), dxn);
           }
         }
       }
     };
     detail::run_blocks(*c.par, bb, block);
-    if (!split) return;
-    if (gw) detail::add_parts(*c.par, part_w, bb.count, O * K, c.fresh_grad(1), gw);
-    if (gb) detail::add_parts(*c.par, part_b, bb.count, O, c.fresh_grad(2), gb);
+    back.finish();
   }
 
  private:
@@ -180,6 +157,9 @@ class Conv2dOp : public OpImpl<Conv2dOp> {
   static std::int64_t column_space(const ConvGeom& g, std::int64_t out_channels) {
     if (g.identity() || detail::use_direct_conv(g, out_channels)) return 0;
     return g.rows() * g.cols() + detail::scratch_size(g);
+  }
+  static detail::ConvAuxSizes aux_sizes(const ConvGeom& g, std::int64_t out_channels) {
+    return {column_space(g, out_channels), out_channels * g.rows(), out_channels, out_channels * g.cols()};
   }
 
   ConvGeom geom(const Shape& x, const Shape& w) const {

@@ -9,6 +9,7 @@
 
 #include "engine/kernels/gemm.hpp"
 #include "engine/ops.hpp"
+#include "engine/ops/conv_backward.hpp"
 #include "engine/kernels/conv_dispatch.hpp"
 #include "engine/ops/grad_write.hpp"
 #include "engine/kernels/im2col.hpp"
@@ -68,11 +69,7 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
   bool assigns_grads() const override { return true; }
   std::int64_t aux_size(const std::vector<Shape>& in, const Shape&) const override {
     const ConvGeom g = geom(in[0], in[1]);
-    const BatchBlocks bb(in[0][0], numel(in[1]));
-    const std::int64_t col = column_space(g);
-    const std::int64_t parts = bb.count > 1 ? in[1][0] * g.rows() + in[1][1] : 0;
-    const std::int64_t mask = relu_ ? g.image_size() : 0;
-    return bb.count * (col + parts + mask);
+    return aux_sizes(g, in[1][0]).total(BatchBlocks(in[0][0], numel(in[1])), relu_);
   }
 
   template <class T>
@@ -114,58 +111,42 @@ class ConvTranspose2dOp : public OpImpl<ConvTranspose2dOp> {
     T* gb = bias_ ? c.gin[2] : nullptr;
     if (!gx && !gw && !gb) return;
     const ConvGeom g = geom(*c.in_shape[0], *c.in_shape[1]);
-    const std::int64_t Ci = (*c.in_shape[1])[0], Co = g.c, K = g.rows(), L = g.cols(), img = g.image_size();
+    const std::int64_t Ci = (*c.in_shape[1])[0], Co = g.c, K = g.rows(), L = g.cols();
     const BatchBlocks bb((*c.in_shape[0])[0], numel(*c.in_shape[1]));
-    const bool split = bb.count > 1;
+    const detail::ConvBackward<T> back(c, bb, aux_sizes(g, Ci), relu_, bias_);
     const T* x = c.in[0];
     const T* w = c.in[1];
-    Parallel* inner = split ? nullptr : c.par;
-    const std::int64_t colsz = column_space(g);
+    Parallel* inner = back.inner();
     const std::int64_t plane = g.h * g.w;
-    T* part_w = c.aux + bb.count * colsz;
-    T* part_b = part_w + bb.count * Ci * K;
-    T* masks = split ? part_b + bb.count * Co : part_w;
     auto block = [&](std::int64_t blk) {
-      T* col = c.aux + blk * colsz;
-      T* scratch = colsz ? col + K * L : nullptr;
-      const std::int32_t* off = colsz ? detail::gather_offsets(g, scratch) : nullptr;
-      T* pw = split ? part_w + blk * Ci * K : gw;
-      T* pb = split ? part_b + blk * Co : gb;
+      const auto bl = back.block(blk, g);
       for (std::int64_t n = bb.begin(blk); n < bb.end(blk); ++n) {
-        // Whether this sample's dW / db starts a block partial or an uncleared gradient.
-        const bool first = split && n == bb.begin(blk);
-        const bool first_w = first || (!split && n == 0 && c.fresh_grad(1));
-        const bool first_b = first || (!split && n == 0 && bias_ && c.fresh_grad(2));
-        const T* gy = c.gout + n * img;
-        if (relu_) {
-          T* gm = masks + blk * img;
-          detail::relu_grad(gy, c.out + n * img, img, gm);
-          gy = gm;
-        }
+        const T* gy = back.gout(bl, n);
         if (gx || gw) {
           const T* dcol = gy;
           if (!g.identity()) {
-            detail::dispatch::im2col(g, gy, col, scratch, off);
-            dcol = col;
+            detail::dispatch::im2col(g, gy, bl.col, bl.scratch, bl.off);
+            dcol = bl.col;
           }
           if (gx)  // dx_n (C_in, L) += W (C_in, K) dcol (K, L)
             gemm(false, false, Ci, L, K, T(1), w, K, dcol, L, detail::grad_beta(c, 0), gx + n * Ci * L, L, inner);
           if (gw)  // dW (C_in, K) += x_n (C_in, L) dcol^T (L, K)
-            gemm(false, true, Ci, K, L, T(1), x + n * Ci * L, L, dcol, L, first_w ? T(0) : T(1), pw, K, inner);
+            gemm(false, true, Ci, K, L, T(1), x + n * Ci * L, L, dcol, L, back.first_w(blk, n) ? T(0) : T(1), bl.dw, K, inner);
         }
-        if (gb) detail::add_channel_sums(gy, Co, plane, first_b, pb);
+        if (gb) detail::add_channel_sums(gy, Co, plane, back.first_b(blk, n), bl.db);
       }
     };
     detail::run_blocks(*c.par, bb, block);
-    if (!split) return;
-    if (gw) detail::add_parts(*c.par, part_w, bb.count, Ci * K, c.fresh_grad(1), gw);
-    if (gb) detail::add_parts(*c.par, part_b, bb.count, Co, c.fresh_grad(2), gb);
+    back.finish();
   }
 
  private:
   // A block's column buffer and its im2col scratch (none for 1x1 kernels).
   static std::int64_t column_space(const ConvGeom& g) {
     return g.identity() ? 0 : g.rows() * g.cols() + detail::scratch_size(g);
+  }
+  static detail::ConvAuxSizes aux_sizes(const ConvGeom& g, std::int64_t in_channels) {
+    return {column_space(g), in_channels * g.rows(), g.c, g.image_size()};
   }
 
   // The conv2d geometry whose image is the output and whose kernel positions are x's pixels.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/executor.hpp"
+#include "engine/gradcheck.hpp"
 #include "engine/ops.hpp"
 
 namespace aeg::test {
@@ -47,13 +48,7 @@ inline void fd_check(Graph& g, Var out, Feeds feeds, std::uint64_t seed = 7, dou
     if (!g.node(v).requires_grad) continue;
     const Tensor<double> an = ex.grad(v);
     for (std::int64_t i = 0; i < t.size(); ++i) {
-      const double x0 = t[i];
-      t[i] = x0 + h;
-      const double fp = f();
-      t[i] = x0 - h;
-      const double fm = f();
-      t[i] = x0;
-      const double num = (fp - fm) / (2 * h);
+      const double num = central_difference(t[i], h, f);
       INFO("input " << g.label(v.id) << " element " << i << ": analytic " << an[i] << ", numeric " << num);
       CHECK(std::abs(an[i] - num) <= atol + rtol * std::abs(num));
     }
