@@ -3,6 +3,13 @@
 // without both a check case and its line in engine/registry.cpp.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <set>
+
 #include "check_cases.hpp"
 #include "engine/gradcheck.hpp"
 #include "engine/op.hpp"
@@ -94,4 +101,32 @@ TEST_CASE("gradcheck catches a wrong gradient", "[gradcheck]") {
   const GradcheckReport r = gradcheck(g, y, {{x, Tensor<double>({1}, {2e-6})}}, ps);
   CHECK_FALSE(r.ok);
   CHECK_THAT(r.message(), Catch::Matchers::Contains("x[0]") && Catch::Matchers::Contains("sqrt"));
+}
+
+// An op is registered where it is defined: every name an op class of engine/ops/
+// gives itself (its name() or its function struct's name) is in the registry, and so
+// (the first test above) has a gradient-check case. Without this, an op written with
+// neither its registry line nor a case would escape the float64 sweep unseen.
+TEST_CASE("every op name defined in engine/ops/ is registered, so the sweep checks it", "[gradcheck][sweep]") {
+  namespace fs = std::filesystem;
+  const auto registered = registered_ops();
+  const std::regex method(R"re(name\(\) const override \{([^}]*)\})re"),
+      member(R"re(constexpr const char\* name = "([a-z_0-9]+)")re"), literal(R"re("([a-z_0-9]+)")re");
+  std::set<std::string> defined;
+  for (const auto& entry : fs::directory_iterator(fs::path(AEGRAPH_SOURCE_DIR) / "engine" / "ops")) {
+    std::ifstream in(entry.path());
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (auto m = std::sregex_iterator(text.begin(), text.end(), member); m != std::sregex_iterator(); ++m)
+      defined.insert((*m)[1]);
+    for (auto m = std::sregex_iterator(text.begin(), text.end(), method); m != std::sregex_iterator(); ++m) {
+      const std::string body = (*m)[1];
+      for (auto l = std::sregex_iterator(body.begin(), body.end(), literal); l != std::sregex_iterator(); ++l)
+        defined.insert((*l)[1]);
+    }
+  }
+  CHECK(defined.size() >= registered.size() - 2);  // the scan reads the sources (conv2d_relu and its kin share names)
+  for (const std::string& name : defined) {
+    INFO("op '" << name << "' is defined in engine/ops/ but not listed by engine/registry.cpp");
+    CHECK(std::find(registered.begin(), registered.end(), name) != registered.end());
+  }
 }
