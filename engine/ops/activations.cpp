@@ -82,11 +82,11 @@ Var sigmoid(Var a) { return apply_unary<act::Sigmoid>(a); }
 Var tanh(Var a) { return apply_unary<act::Tanh>(a); }
 Var relu(Var a) { return apply_unary<act::Relu>(a); }
 Var leaky_relu(Var a, double slope) {
-  check_finite("leaky_relu", "slope", slope);
+  check_finite(act::LeakyRelu::name, act::LeakyRelu::param_name, slope);
   return apply_unary<act::LeakyRelu>(a, {slope});
 }
 Var elu(Var a, double alpha) {
-  check_finite("elu", "alpha", alpha);
+  check_finite(act::Elu::name, act::Elu::param_name, alpha);
   return apply_unary<act::Elu>(a, {alpha});
 }
 Var softplus(Var a) { return apply_unary<act::Softplus>(a); }
