@@ -58,23 +58,6 @@ export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktra
 # A hang is a finding after 10 s; one allocation over 1 GiB reports its stack (where.awk can place it).
 limits=(-timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024)
 
-# Each target runs as process 2 of a PID namespace of its own, without address
-# randomisation: libFuzzer's comparison tracing feeds the values our code compares
-# back into its mutations, among them addresses and the process id (the importers'
-# temporary files carry it), so otherwise a fixed seed would try other inputs from run
-# to run. Where either is refused, the run says so and goes on without it.
-fixed=()
-if setarch "$(uname -m)" -R true 2>/dev/null; then
-  fixed=(setarch "$(uname -m)" -R)
-else
-  echo "fuzz.sh: setarch -R is refused here: addresses stay randomised, and a run may try other inputs than the last"
-fi
-if unshare -pf --kill-child true 2>/dev/null; then
-  fixed=(unshare -pf --kill-child sh -c '"$@"; exit $?' sh "${fixed[@]}")
-else
-  echo "fuzz.sh: unshare -p is refused here: process ids differ, and a run may try other inputs than the last"
-fi
-
 # One scratch folder, the same path on every machine, for the files the targets
 # write (fuzz/bytes_file.hpp), emptied before every process; one fuzz.sh at a time
 # uses it. On tmpfs where there is one: its listing order is the order of creation,
@@ -88,6 +71,26 @@ fresh_scratch() {
   rm -rf "$AEGRAPH_FUZZ_SCRATCH"
   mkdir -p "$AEGRAPH_FUZZ_SCRATCH"
 }
+
+# Each target runs as process 2 of a PID namespace of its own, without address
+# randomisation, in the same environment whatever the caller's: libFuzzer's comparison
+# tracing feeds the values our code compares back into its mutations, among them
+# addresses (the environment lies on the stack, so a longer checkout path in PWD moves
+# every stack address) and the process id (the importers' temporary files carry it), so
+# otherwise a fixed seed would try other inputs from run to run. Where setarch or
+# unshare is refused, the run says so and goes on without it.
+fixed=(env -i PATH=/usr/bin:/bin ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS"
+  AEGRAPH_FUZZ_SCRATCH="$AEGRAPH_FUZZ_SCRATCH")
+if setarch "$(uname -m)" -R true 2>/dev/null; then
+  fixed+=(setarch "$(uname -m)" -R)
+else
+  echo "fuzz.sh: setarch -R is refused here: addresses stay randomised, and a run may try other inputs than the last"
+fi
+if unshare -pf --kill-child true 2>/dev/null; then
+  fixed=(unshare -pf --kill-child sh -c '"$@"; exit $?' sh "${fixed[@]}")
+else
+  echo "fuzz.sh: unshare -p is refused here: process ids differ, and a run may try other inputs than the last"
+fi
 
 # judge EXE INPUT REPORT: runs INPUT alone, the output in REPORT; prints clean, libhdf5 or ours.
 judge() {
