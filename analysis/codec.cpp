@@ -6,9 +6,9 @@
 #include <memory>
 #include <stdexcept>
 
+#include "engine/executor.hpp"
 #include "train/batches.hpp"
 #include "train/evaluate.hpp"
-#include "engine/executor.hpp"
 #include "zoo/model.hpp"
 
 namespace aeg::analysis {

@@ -2,13 +2,13 @@
 // with its label, into an HDF5 file; --plot draws them as a scatter plot.
 #include <iostream>
 
-#include "apps/common/cli.hpp"
 #include "analysis/codec.hpp"
+#include "analysis/codes_plot.hpp"
+#include "apps/common/cli.hpp"
+#include "io/arrays.hpp"
+#include "io/dataset.hpp"
 #include "train/data_check.hpp"
 #include "train/model_state.hpp"
-#include "io/arrays.hpp"
-#include "analysis/codes_plot.hpp"
-#include "io/dataset.hpp"
 
 namespace po = boost::program_options;
 using namespace aeg;

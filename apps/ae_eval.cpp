@@ -8,14 +8,14 @@
 #include "analysis/anomaly_plot.hpp"
 #include "analysis/codes_plot.hpp"
 #include "apps/common/cli.hpp"
+#include "io/arrays.hpp"
+#include "io/batch_reader.hpp"
+#include "io/checkpoint.hpp"
+#include "io/dataset.hpp"
 #include "train/curves.hpp"
 #include "train/data_check.hpp"
 #include "train/evaluate.hpp"
 #include "train/model_state.hpp"
-#include "io/arrays.hpp"
-#include "io/checkpoint.hpp"
-#include "io/batch_reader.hpp"
-#include "io/dataset.hpp"
 
 namespace po = boost::program_options;
 using namespace aeg;

@@ -4,16 +4,16 @@
 #include <cstdio>
 #include <iostream>
 
-#include "apps/common/cli.hpp"
 #include "analysis/codec.hpp"
 #include "analysis/codes_plot.hpp"
 #include "analysis/grid_plot.hpp"
-#include "train/data_check.hpp"
-#include "train/image_grid.hpp"
 #include "analysis/latent.hpp"
-#include "train/model_state.hpp"
+#include "apps/common/cli.hpp"
 #include "io/arrays.hpp"
 #include "io/dataset.hpp"
+#include "train/data_check.hpp"
+#include "train/image_grid.hpp"
+#include "train/model_state.hpp"
 
 namespace po = boost::program_options;
 using namespace aeg;

@@ -10,6 +10,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "engine/executor.hpp"
+#include "io/batch_reader.hpp"
+#include "io/dataset.hpp"
 #include "train/curves.hpp"
 #include "train/data_check.hpp"
 #include "train/data_parallel.hpp"
@@ -20,9 +23,6 @@
 #include "train/progress.hpp"
 #include "train/run_settings.hpp"
 #include "train/step_runner.hpp"
-#include "engine/executor.hpp"
-#include "io/batch_reader.hpp"
-#include "io/dataset.hpp"
 #include "zoo/adam_options.hpp"
 #include "zoo/model.hpp"
 

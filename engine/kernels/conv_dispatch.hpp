@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "engine/kernels/isa/kernels.hpp"
 #include "engine/kernels/conv_direct.hpp"
 #include "engine/kernels/im2col.hpp"
+#include "engine/kernels/isa/kernels.hpp"
 
 namespace aeg::detail::dispatch {
 

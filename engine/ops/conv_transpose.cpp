@@ -7,14 +7,14 @@
 #include <stdexcept>
 #include <string>
 
+#include "engine/kernels/conv_dispatch.hpp"
 #include "engine/kernels/gemm.hpp"
+#include "engine/kernels/im2col.hpp"
+#include "engine/kernels/parallel.hpp"
 #include "engine/ops.hpp"
 #include "engine/ops/conv_backward.hpp"
-#include "engine/kernels/conv_dispatch.hpp"
 #include "engine/ops/grad_write.hpp"
-#include "engine/kernels/im2col.hpp"
 #include "engine/ops/relu.hpp"
-#include "engine/kernels/parallel.hpp"
 
 namespace aeg {
 namespace {

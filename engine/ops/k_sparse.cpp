@@ -3,8 +3,8 @@
 #include <memory>
 #include <numeric>
 
-#include "engine/ops.hpp"
 #include "engine/kernels/parallel.hpp"
+#include "engine/ops.hpp"
 
 namespace aeg {
 namespace {

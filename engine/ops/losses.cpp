@@ -10,9 +10,9 @@
 #include <string>
 #include <type_traits>
 
-#include "engine/ops.hpp"
-#include "engine/kernels/lane_sum.hpp"
 #include "engine/kernels/isa/kernels.hpp"
+#include "engine/kernels/lane_sum.hpp"
+#include "engine/ops.hpp"
 #include "engine/ops/broadcast.hpp"
 #include "engine/ops/grad_write.hpp"
 #include "engine/ops/loss_util.hpp"

@@ -10,9 +10,9 @@
 #include <type_traits>
 
 #include "engine/kernels/isa/kernels.hpp"
-#include "engine/ops.hpp"
 #include "engine/kernels/max_pool_rows.hpp"
 #include "engine/kernels/parallel.hpp"
+#include "engine/ops.hpp"
 
 namespace aeg {
 namespace {

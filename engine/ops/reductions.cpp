@@ -8,9 +8,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "engine/kernels/lane_sum.hpp"
 #include "engine/ops.hpp"
 #include "engine/ops/broadcast.hpp"
-#include "engine/kernels/lane_sum.hpp"
 
 namespace aeg {
 namespace {

@@ -20,11 +20,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "train/model_state.hpp"
-#include "tests/apps/support.hpp"
 #include "engine/rng.hpp"
 #include "io/checkpoint.hpp"
 #include "io/dataset.hpp"
+#include "tests/apps/support.hpp"
+#include "train/model_state.hpp"
 
 using Catch::Matchers::Contains;
 using namespace aeg::test;

@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/apps/support.hpp"
 #include "engine/kernels/gemm.hpp"
+#include "tests/apps/support.hpp"
 
 using namespace aeg::test;
 using nlohmann::json;

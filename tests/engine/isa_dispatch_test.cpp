@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/kernels/blas_core.hpp"
 #include "engine/cpu.hpp"
+#include "engine/kernels/blas_core.hpp"
 #include "isa_builds.hpp"
 
 using aeg::detail::ConvGeom;

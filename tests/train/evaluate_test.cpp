@@ -11,11 +11,11 @@
 
 #include <filesystem>
 
-#include "train/evaluate.hpp"
-#include "io/batch_reader.hpp"
-#include "io/dataset.hpp"
 #include "engine/param_store.hpp"
 #include "engine/rng.hpp"
+#include "io/batch_reader.hpp"
+#include "io/dataset.hpp"
+#include "train/evaluate.hpp"
 #include "zoo/model.hpp"
 
 using namespace aeg;
