@@ -55,6 +55,14 @@ CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DAEGRAPH_FUZZ=ON -DAEGRA
 cmake --build build-fuzz --target fuzzers -j "$(nproc)"
 
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# Without a symbolizer a report's frames are bare addresses: the sanitizer's own
+# interceptors (linked into each target) then look like our code, and where.awk
+# would call every fault inside libhdf5 ours.
+symbolizer=/usr/lib/llvm-14/bin/llvm-symbolizer
+if [ ! -x "$symbolizer" ]; then
+  echo "fuzz.sh: $symbolizer is missing (Debian's llvm-14, which scripts/setup.sh installs): reports could not be placed" >&2
+  exit 2
+fi
 # A hang is a finding after 10 s; one allocation over 1 GiB reports its stack (where.awk can place it).
 limits=(-timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024)
 
@@ -80,7 +88,7 @@ fresh_scratch() {
 # otherwise a fixed seed would try other inputs from run to run. Where setarch or
 # unshare is refused, the run says so and goes on without it.
 fixed=(env -i PATH=/usr/bin:/bin ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS"
-  AEGRAPH_FUZZ_SCRATCH="$AEGRAPH_FUZZ_SCRATCH")
+  ASAN_SYMBOLIZER_PATH="$symbolizer" UBSAN_SYMBOLIZER_PATH="$symbolizer" AEGRAPH_FUZZ_SCRATCH="$AEGRAPH_FUZZ_SCRATCH")
 if setarch "$(uname -m)" -R true 2>/dev/null; then
   fixed+=(setarch "$(uname -m)" -R)
 else

@@ -12,6 +12,7 @@ packages=(
   # ae-graph's SVG and PNG; headless chromium for the stepper page's test (a ~115 MB download, ~420 MB installed)
   libgraphviz-dev chromium
   clang libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer; scripts/tsan.sh
+  llvm-14  # llvm-symbolizer: scripts/fuzz.sh places a report by its frames' names (a bare machine lacks it)
 )
 missing=()
 for p in "${packages[@]}"; do
