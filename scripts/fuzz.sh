@@ -100,12 +100,18 @@ else
   echo "fuzz.sh: unshare -p is refused here: process ids differ, and a run may try other inputs than the last"
 fi
 
-# judge EXE INPUT REPORT: runs INPUT alone, the output in REPORT; prints clean, libhdf5 or ours.
+# And from one fixed folder, whatever the checkout's path: the target's binary, its
+# seeds, its corpus and its findings are copied into $run and named relative to it (a
+# checkout path of another length changed what two text targets reached).
+run=$scratch_root/aegraph-fuzz-run
+
+# judge INPUT REPORT: runs INPUT alone, the output in REPORT; prints clean, libhdf5 or ours.
 judge() {
   local rc=0
   fresh_scratch
-  ("${fixed[@]}" "$1" "${limits[@]}" "$2" || exit) >"$3" 2>&1 || rc=$?  # the subshell reports an abort into the report
-  if [ "$rc" -eq 0 ]; then echo clean; else awk -f fuzz/where.awk "$3"; fi
+  [ "$1" -ef "$run/input" ] || cp "$1" "$run/input"
+  (cd "$run" && "${fixed[@]}" ./fuzz "${limits[@]}" input || exit) >"$2" 2>&1 || rc=$?  # the subshell reports an abort into the report
+  if [ "$rc" -eq 0 ]; then echo clean; else awk -f fuzz/where.awk "$2"; fi
 }
 
 status=0
@@ -114,6 +120,10 @@ for t in "${targets[@]}"; do
   rm -rf "$findings" build-fuzz/replay/$t
   mkdir -p "$findings" build-fuzz/replay/$t
   : >"$log"
+  rm -rf "$run"
+  mkdir -p "$run/corpus" "$run/seeds" "$run/findings"
+  cp "$exe" "$run/fuzz"
+  cp fuzz/corpus/"$t"/* "$run/seeds/"
 
   # 1. Replay.
   saved=0 seeds=0 replay_hdf5=0 replay_ours=()
@@ -121,7 +131,7 @@ for t in "${targets[@]}"; do
     [ -f "$f" ] || continue
     case $f in fuzz/regressions/*) saved=$((saved + 1)) ;; *) seeds=$((seeds + 1)) ;; esac
     report=build-fuzz/replay/$t/$(basename "$f").log
-    case $(judge "$exe" "$f" "$report") in
+    case $(judge "$f" "$report") in
       libhdf5) replay_hdf5=$((replay_hdf5 + 1)); echo "inside libhdf5 (replayed): $f: $(grep -m1 -oE '(ERROR|SUMMARY): .*' "$report")" >>"$log" ;;
       ours) replay_ours+=("$f") ;;
     esac
@@ -144,6 +154,7 @@ for t in "${targets[@]}"; do
     rm -rf "$work"
   fi
   mkdir -p "$work"
+  cp -r "$work/." "$run/corpus/"
   s=$seed executed=0 hdf5=0 norepro=0 processes=0 ours="" start=$SECONDS
   while [ "$left" -gt 0 ] && [ "$processes" -lt 500 ]; do
     processes=$((processes + 1))
@@ -151,18 +162,20 @@ for t in "${targets[@]}"; do
     [ "$seconds" -gt 0 ] && budget=(-max_total_time="$left")
     began=$SECONDS rc=0
     fresh_scratch
-    ("${fixed[@]}" "$exe" "$work" "fuzz/corpus/$t" -seed="$s" "${budget[@]}" -reload=0 -print_final_stats=1 "${limits[@]}" \
-      -artifact_prefix="$findings/" || exit) >"$log.last" 2>&1 || rc=$?
+    (cd "$run" && "${fixed[@]}" ./fuzz corpus seeds -seed="$s" "${budget[@]}" -reload=0 -print_final_stats=1 "${limits[@]}" \
+      -artifact_prefix=findings/ || exit) >"$log.last" 2>&1 || rc=$?
     cat "$log.last" >>"$log"
     n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log.last" | tail -1)
     executed=$((executed + ${n:-0}))
     [ "$rc" -eq 0 ] && break
     input=$(sed -n 's/.*Test unit written to //p' "$log.last" | tail -1)
-    if [ -z "$input" ] || [ ! -f "$input" ]; then
+    if [ -z "$input" ] || [ ! -f "$run/$input" ]; then
       ours="libFuzzer stopped (exit $rc) without saving an input: see $log"
       break
     fi
-    case $(judge "$exe" "$input" "$input.replay") in
+    cp "$run/$input" "$findings/"
+    input=$findings/$(basename "$input")
+    case $(judge "$input" "$input.replay") in
       clean) norepro=$((norepro + 1)) ;;
       libhdf5) hdf5=$((hdf5 + 1)); echo "inside libhdf5: $input: $(grep -m1 -oE '(ERROR|SUMMARY): .*' "$input.replay")" >>"$log" ;;
       ours) ours="$input (replayed in $input.replay)"; break ;;
@@ -174,6 +187,9 @@ for t in "${targets[@]}"; do
     fi
     s=$((s + 1))
   done
+  rm -rf "$work"
+  mkdir -p "$work"
+  cp -r "$run/corpus/." "$work/"
   if [ -n "$ours" ]; then
     status=1
     echo "$t: FINDING in our code: $ours"
