@@ -101,8 +101,10 @@ else
 fi
 
 # And from one fixed folder, whatever the checkout's path: the target's binary, its
-# seeds, its corpus and its findings are copied into $run and named relative to it (a
-# checkout path of another length changed what two text targets reached).
+# seeds, its corpus and its findings are copied into $run and named relative to it. The
+# binary that fuzzes is stripped of its debug information and build id, which name the
+# checkout's path (two checkouts' binaries, the same code, reached other inputs); the
+# one that replays an input alone keeps them, for the report's source lines.
 run=$scratch_root/aegraph-fuzz-run
 
 # judge INPUT REPORT: runs INPUT alone, the output in REPORT; prints clean, libhdf5 or ours.
@@ -110,7 +112,7 @@ judge() {
   local rc=0
   fresh_scratch
   [ "$1" -ef "$run/input" ] || cp "$1" "$run/input"
-  (cd "$run" && "${fixed[@]}" ./fuzz "${limits[@]}" input || exit) >"$2" 2>&1 || rc=$?  # the subshell reports an abort into the report
+  (cd "$run" && "${fixed[@]}" ./fuzz-with-symbols "${limits[@]}" input || exit) >"$2" 2>&1 || rc=$?  # the subshell reports an abort into the report
   if [ "$rc" -eq 0 ]; then echo clean; else awk -f fuzz/where.awk "$2"; fi
 }
 
@@ -122,7 +124,8 @@ for t in "${targets[@]}"; do
   : >"$log"
   rm -rf "$run"
   mkdir -p "$run/corpus" "$run/seeds" "$run/findings"
-  cp "$exe" "$run/fuzz"
+  cp "$exe" "$run/fuzz-with-symbols"
+  objcopy --strip-debug --remove-section=.note.gnu.build-id "$exe" "$run/fuzz"
   cp fuzz/corpus/"$t"/* "$run/seeds/"
 
   # 1. Replay.
