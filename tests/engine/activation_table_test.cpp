@@ -23,7 +23,7 @@ void each_row(detail::act::RowList<R...>, auto&& k) {
 
 TEST_CASE("every activation's name and aliases parse back to it, in the enumeration's order", "[engine][activation]") {
   const auto& rows = activations();
-  REQUIRE(rows.size() == 7);
+  REQUIRE_FALSE(rows.empty());
   for (std::size_t i = 0; i < rows.size(); ++i) {
     INFO(rows[i].name);
     CHECK(static_cast<std::size_t>(rows[i].id) == i);
@@ -34,7 +34,7 @@ TEST_CASE("every activation's name and aliases parse back to it, in the enumerat
   }
   CHECK(find_activation("linear") == Activation::Identity);
   CHECK_FALSE(find_activation("swish").has_value());
-  CHECK_THROWS_WITH(activation_info(static_cast<Activation>(7)), Catch::Contains("is not one of identity, sigmoid"));
+  CHECK_THROWS_WITH(activation_info(static_cast<Activation>(activations().size())), Catch::Contains("is not one of identity, sigmoid"));
   CHECK(activation_info(Activation::LeakyRelu).param == 0.01);
   CHECK(activation_info(Activation::LeakyRelu).param_name == "slope");
 }
